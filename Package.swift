@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Lathe: a terminal workbench for local LLMs. One package, one job per target; imports point down
+// (see ../shared/docs/ARCHITECTURE.md and README.md).
+import PackageDescription
+
+// C kernels are always optimised: SwiftPM builds C at -O0 in debug, which would make every debug test
+// that touches a kernel 10-50x slower. SIMD paths use per-function target attributes + runtime dispatch.
+let cOptimised: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+
+let package = Package(
+    name: "Lathe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lathe", targets: ["Lathe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Formats and math: no dependencies on the rest of Lathe.
+        .target(name: "GGUF"),
+        .target(name: "CKernels", cSettings: cOptimised),
+        .target(name: "Kernels", dependencies: ["CKernels", "GGUF"]),
+        .target(name: "Tokenizers", dependencies: ["GGUF"]),
+        .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
+        .target(name: "Bus"),
+        // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(name: "Screen"),
+        .target(name: "TUI", dependencies: ["Screen", "Bus"]),
+        .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
+        // Services that own long-running work, talking over the bus.
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers"]),
+        .executableTarget(
+            name: "Lathe",
+            dependencies: [
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "LatheTestSupport", dependencies: ["GGUF", "Screen"]),
+
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "LatheTestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "LatheTestSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "LatheTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "GGUF", "Kernels", "LatheTestSupport"]),
+        .testTarget(name: "BusTests", dependencies: ["Bus"]),
+        .testTarget(name: "ScreenTests", dependencies: ["Screen", "LatheTestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
+        .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

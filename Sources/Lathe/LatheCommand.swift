@@ -1,0 +1,11 @@
+// The `lathe` executable: the only place that wires the modules together. `lathe` alone opens the TUI.
+import ArgumentParser
+
+@main
+struct LatheCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lathe",
+        abstract: "A terminal workbench for local large language models.",
+        version: "0.1.0",
+        subcommands: [Info.self])
+}
