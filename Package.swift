@@ -37,7 +37,7 @@ let package = Package(
                 "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .target(name: "LatheTestSupport", dependencies: ["GGUF", "Screen"]),
+        .target(name: "LatheTestSupport"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "LatheTestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "LatheTestSupport"]),
