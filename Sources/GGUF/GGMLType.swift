@@ -28,7 +28,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_0: return (32, 2 + 4 + 16)
         case .q5_1: return (32, 2 + 2 + 4 + 16)
         case .q8_0: return (32, 2 + 32)
-        case .q8_1: return (32, 4 + 4 + 32)
+        case .q8_1: return (32, 2 + 2 + 32)  // ggml block_q8_1: fp16 d, fp16 s, 32 qs (gguf-py says 40; ggml is 36)
         case .q2_K: return (qkK, 2 + 2 + qkK / 16 + qkK / 4)
         case .q3_K: return (qkK, 2 + qkK / 4 + qkK / 8 + 12)
         case .q4_K: return (qkK, 2 + 2 + qkK / 2 + 12)
