@@ -55,7 +55,10 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
     /// Parses an in-memory GGUF image (copied), e.g. for tests.
     public convenience init(bytes: [UInt8]) throws {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
-        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        bytes.withUnsafeBytes { source in
+            // An empty array may have no base address; there is nothing to copy then.
+            if let start = source.baseAddress, !source.isEmpty { buffer.copyMemory(from: start, byteCount: source.count) }
+        }
         do {
             try self.init(base: UnsafeRawPointer(buffer), size: bytes.count, path: nil) { buffer.deallocate() }
         } catch {

@@ -13,6 +13,9 @@ enum GGUFParser {
     static let magic: UInt32 = 0x4655_4747  // "GGUF" little-endian
     static let maxDims = 4
     static let maxArrayDepth = 8
+    /// Counts are checked against the bytes left, but a count can still be several times the file size in memory
+    /// (a 13-byte KV becomes a ~40-byte entry): storage grows as entries are actually read, never up front.
+    static let reserveLimit = 1 << 16
 
     static func parse(_ bytes: UnsafeRawBufferPointer) throws -> GGUFHeader {
         var cursor = ByteCursor(bytes)
@@ -27,7 +30,7 @@ enum GGUFParser {
         try checkCount(tensorCount, minimumSize: 24, field: "tensor_count", cursor)
 
         var metadata: [(key: String, value: GGUFValue)] = []
-        metadata.reserveCapacity(Int(kvCount))
+        metadata.reserveCapacity(min(Int(kvCount), reserveLimit))
         var seenKeys = Set<String>()
         for index in 0..<Int(kvCount) {
             let key = try cursor.readString("metadata key #\(index)")
@@ -41,7 +44,7 @@ enum GGUFParser {
 
         let alignment = try readAlignment(metadata)
         var tensors: [GGUFTensorInfo] = []
-        tensors.reserveCapacity(Int(tensorCount))
+        tensors.reserveCapacity(min(Int(tensorCount), reserveLimit))
         var seenNames = Set<String>()
         for index in 0..<Int(tensorCount) {
             let info = try readTensorInfo(index: index, alignment: alignment, &cursor)
@@ -108,7 +111,8 @@ enum GGUFParser {
         let n = Int(count)
         func many<T>(_ read: (inout ByteCursor) throws -> T) throws -> [T] {
             var out: [T] = []
-            out.reserveCapacity(n)
+            // Fixed-size elements take no more memory than their bytes on disk; others grow as they are read.
+            out.reserveCapacity(type.fixedSize != nil ? n : min(n, reserveLimit))
             for _ in 0..<n { out.append(try read(&c)) }
             return out
         }

@@ -6,7 +6,8 @@ import Foundation
 public struct GGUFWriter {
     public var metadata: [(key: String, value: GGUFValue)] = []
     public private(set) var tensors: [(info: GGUFTensorInfo, data: @Sendable () -> UnsafeRawBufferPointer)] = []
-    public var alignment: Int = 32
+    /// Data alignment; changing it re-lays out the tensors added so far. Should match `general.alignment`.
+    public var alignment: Int = 32 { didSet { relayout() } }
     public var version: UInt32 = 3
 
     public init() {}
@@ -25,7 +26,20 @@ public struct GGUFWriter {
         } else {
             metadata.append((key, value))
         }
-        if key == "general.alignment", case .uint32(let a) = value { alignment = Int(a) }
+        if key == "general.alignment", case .uint32(let a) = value, a > 0, a & (a - 1) == 0 {
+            alignment = Int(a)
+        }
+    }
+
+    /// Recomputes every tensor's offset for the current alignment (packed in insertion order).
+    private mutating func relayout() {
+        guard alignment > 0 else { return }
+        var offset = 0
+        for index in tensors.indices {
+            let info = tensors[index].info
+            tensors[index].info = GGUFTensorInfo(name: info.name, dims: info.dims, type: info.type, offset: UInt64(offset))
+            offset = GGUFParser.align(offset + info.byteCount, to: alignment)
+        }
     }
 
     /// Adds a tensor whose bytes are produced on demand (so a large model streams through memory).
@@ -54,13 +68,16 @@ public struct GGUFWriter {
             append(&out, info.type.rawValue)
             append(&out, info.offset)
         }
-        out.append(contentsOf: repeatElement(0, count: GGUFParser.align(out.count, to: alignment) - out.count))
+        out.append(contentsOf: repeatElement(0, count: GGUFParser.align(out.count, to: max(alignment, 1)) - out.count))
         return out
     }
 
     /// Writes the file atomically: to `path.tmp`, then renamed over `path`.
     public func write(to path: String) throws {
         let temporary = path + ".tmp"
+        guard alignment > 0, alignment & (alignment - 1) == 0 else {
+            throw GGUFError.writeFailed(path: path, reason: "alignment \(alignment) is not a non-zero power of two")
+        }
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary) else {
             throw GGUFError.writeFailed(path: path, reason: "cannot create \(temporary)")
@@ -72,7 +89,10 @@ public struct GGUFWriter {
                 guard bytes.count == info.byteCount else {
                     throw GGUFError.writeFailed(path: path, reason: "tensor '\(info.name)' has \(bytes.count) bytes, expected \(info.byteCount)")
                 }
-                try handle.write(contentsOf: Data(bytes: bytes.baseAddress!, count: bytes.count))
+                if let start = bytes.baseAddress, !bytes.isEmpty {
+                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start),
+                                                      count: bytes.count, deallocator: .none))
+                }
                 // ggml pads after every tensor, the last one included.
                 let padding = GGUFParser.align(info.byteCount, to: alignment) - info.byteCount
                 if padding > 0 {

@@ -10,7 +10,8 @@ struct Info: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let path = try model.resolvedPath()
+        // Both a model that cannot be found and a file that cannot be parsed end as one `error:` line, exit 1.
+        let path = try CLIErrors.guarded { try model.resolvedPath() }
         let summary = try CLIErrors.guarded { ModelSummary(file: try GGUFFile(path: path)) }
         if json {
             let encoder = JSONEncoder()
