@@ -1,0 +1,127 @@
+// Keymaps as data: every binding with its action and help text, per scope. The reducer, the help overlay,
+// the command palette and the status-bar hints all read these tables, so they cannot drift apart.
+import Screen
+
+public enum Scope: String, Sendable, CaseIterable {
+    case global = "Everywhere"
+    case chatInput = "Chat: message input"
+    case chatList = "Chat: conversation list"
+    case parameters = "Chat: parameters panel"
+    case field = "Chat: rename / system prompt"
+    case models = "Models"
+    case overlay = "Help and palette"
+}
+
+public struct KeyBinding: Sendable, Equatable {
+    public var keys: [Key]
+    public var action: Action
+    public var help: String
+    /// Shown in the status bar's key hints.
+    public var hint: Bool
+
+    public init(_ keys: [Key], _ action: Action, _ help: String, hint: Bool = false) {
+        self.keys = keys
+        self.action = action
+        self.help = help
+        self.hint = hint
+    }
+
+    public var keyLabel: String { keys.map(\.label).joined(separator: "/") }
+}
+
+public enum Keymap {
+    public static func bindings(_ scope: Scope) -> [KeyBinding] {
+        switch scope {
+        case .global: global
+        case .chatInput: chatInput
+        case .chatList: chatList
+        case .parameters: parameters
+        case .field: field
+        case .models: models
+        case .overlay: overlay
+        }
+    }
+
+    /// The action bound to `key` in `scope`, if any.
+    public static func action(for key: Key, in scope: Scope) -> Action? {
+        bindings(scope).first { $0.keys.contains(key) }?.action
+    }
+
+    static let global: [KeyBinding] = [
+        KeyBinding([.ctrl("q")], .quit, "Quit Lathe", hint: true),
+        KeyBinding([.ctrl("c")], .interrupt, "Stop the generation; quit when idle"),
+        KeyBinding([.function(1)], .help, "Show or hide this help (also ? outside text fields)", hint: true),
+        KeyBinding([.ctrl("p")], .palette, "Command palette", hint: true),
+        KeyBinding([.alt("1"), .function(2)], .showPane(.chat), "Chat pane"),
+        KeyBinding([.alt("2"), .function(3)], .showPane(.models), "Models pane"),
+        KeyBinding([.alt("3"), .function(4)], .showPane(.train), "Train pane"),
+        KeyBinding([.alt("4"), .function(5)], .showPane(.quantize), "Quantize pane"),
+        KeyBinding([.alt("5"), .function(6)], .showPane(.metrics), "Metrics pane"),
+        KeyBinding([.function(9)], .cycleTheme, "Next colour theme"),
+        KeyBinding([.ctrl("z")], .suspend, "Suspend to the shell (fg returns)"),
+    ]
+
+    static let chatInput: [KeyBinding] = [
+        KeyBinding([.enter], .send, "Send the message", hint: true),
+        KeyBinding([.altEnter, .ctrl("j")], .newline, "New line in the message"),
+        KeyBinding([.escape], .stop, "Stop the generation", hint: true),
+        KeyBinding([.up], .historyPrevious, "Previous line, or recall earlier messages on the first line"),
+        KeyBinding([.down], .historyNext, "Next line, or later messages"),
+        KeyBinding([.left], .cursorLeft, "Cursor left"),
+        KeyBinding([.right], .cursorRight, "Cursor right"),
+        KeyBinding([.home], .lineStart, "Start of line"),
+        KeyBinding([.end], .lineEnd, "End of line"),
+        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
+        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
+        KeyBinding([.ctrl("r")], .regenerate, "Regenerate the last reply"),
+        KeyBinding([.ctrl("o")], .continueReply, "Continue the last reply"),
+        KeyBinding([.ctrl("e")], .editLast, "Edit and resend the last message"),
+        KeyBinding([.ctrl("n")], .newConversation, "New conversation"),
+        KeyBinding([.ctrl("l"), .tab], .focusConversations, "Conversation list"),
+        KeyBinding([.ctrl("g")], .toggleParameters, "Parameters panel"),
+        KeyBinding([.ctrl("s")], .editSystemPrompt, "Edit the system prompt"),
+        KeyBinding([.ctrl("t")], .toggleThinking, "Show or fold <think> sections"),
+        KeyBinding([.pageUp], .scrollUp, "Scroll the conversation up"),
+        KeyBinding([.pageDown], .scrollDown, "Scroll the conversation down"),
+    ]
+
+    static let chatList: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous conversation"),
+        KeyBinding([.down, .char("j")], .listDown, "Next conversation"),
+        KeyBinding([.enter], .openConversation, "Open it", hint: true),
+        KeyBinding([.char("n")], .newConversation, "New conversation", hint: true),
+        KeyBinding([.char("r")], .renameConversation, "Rename", hint: true),
+        KeyBinding([.char("d"), .delete], .deleteConversation, "Delete (press twice to confirm)", hint: true),
+        KeyBinding([.escape, .tab], .focusInput, "Back to the message input"),
+    ]
+
+    static let parameters: [KeyBinding] = [
+        KeyBinding([.up], .listUp, "Previous parameter"),
+        KeyBinding([.down], .listDown, "Next parameter"),
+        KeyBinding([.right, .char("+")], .increase, "Increase", hint: true),
+        KeyBinding([.left, .char("-")], .decrease, "Decrease", hint: true),
+        KeyBinding([.char("p")], .nextPreset, "Next preset", hint: true),
+        KeyBinding([.escape, .tab, .ctrl("g")], .focusInput, "Back to the message input"),
+    ]
+
+    static let field: [KeyBinding] = [
+        KeyBinding([.enter], .commitField, "Save", hint: true),
+        KeyBinding([.escape], .cancelField, "Cancel", hint: true),
+        KeyBinding([.altEnter, .ctrl("j")], .newline, "New line (system prompt)"),
+    ]
+
+    static let models: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous model"),
+        KeyBinding([.down, .char("j")], .listDown, "Next model"),
+        KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: true),
+        KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: true),
+        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: true),
+    ]
+
+    static let overlay: [KeyBinding] = [
+        KeyBinding([.escape], .closeOverlay, "Close", hint: true),
+        KeyBinding([.up], .listUp, "Up"),
+        KeyBinding([.down], .listDown, "Down"),
+        KeyBinding([.enter], .runSelected, "Run the selected command (palette)", hint: true),
+    ]
+}

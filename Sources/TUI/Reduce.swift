@@ -1,0 +1,145 @@
+// The pure reducer: (state, msg) -> effects. Keys go through the keymap of the current scope; events from
+// the bus update pane state. No I/O here: everything outward is an Effect.
+import Bus
+import Screen
+
+/// Applies `msg` to `state` and returns what the runner should do.
+///
+/// ```swift
+/// var state = AppState(size: Size(width: 80, height: 24))
+/// let effects = reduce(&state, .key(.enter))     // e.g. [.chat(.send(request))]
+/// ```
+public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
+    switch msg {
+    case .key(let key): return handleKey(&state, key)
+    case .paste(let text): return handlePaste(&state, text)
+    case .mouse(let mouse): return handleMouse(&state, mouse)
+    case .resize(let size):
+        state.size = size
+        return []
+    case .tick(let date):
+        state.now = date
+        return []
+    case .generation(let event): return reduceGeneration(&state, event)
+    case .chat(let event):
+        reduceChatEvent(&state.chat, event)
+        return []
+    case .model(let event):
+        reduceModelEvent(&state.models, event)
+        return []
+    case .metrics(let sample):
+        state.metrics.samples.append(sample)
+        if state.metrics.samples.count > MetricsState.historyLength { state.metrics.samples.removeFirst() }
+        return []
+    case .train(let event):
+        state.background.lastTrain = event
+        if case .step(_, let loss, _) = event { state.background.trainLosses.append(loss) }
+        return []
+    case .download(let event):
+        state.background.lastDownload = event
+        return []
+    case .quantize(let event):
+        state.background.lastQuantize = event
+        return []
+    }
+}
+
+func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let scope = state.scope
+    if scope != .overlay || isGlobalOnlyKey(key), let action = Keymap.action(for: key, in: .global) {
+        return perform(&state, action)
+    }
+    if paletteEdit(&state, key) { return [] }
+    if let action = Keymap.action(for: key, in: scope) { return perform(&state, action) }
+    if !state.isEditingText, key == .char("?") { return perform(&state, .help) }
+    if case .char(let c) = key { typeCharacter(&state, c) }
+    return []
+}
+
+/// Keys that still act globally while an overlay is open (so F1 closes help and Ctrl-Q always quits).
+private func isGlobalOnlyKey(_ key: Key) -> Bool {
+    [.ctrl("q"), .ctrl("c"), .function(1), .ctrl("p")].contains(key)
+}
+
+func handlePaste(_ state: inout AppState, _ text: String) -> [Effect] {
+    guard state.isEditingText else { return [] }
+    editFocusedText(&state) { $0.insert(text) }
+    return []
+}
+
+func typeCharacter(_ state: inout AppState, _ c: Character) {
+    guard state.isEditingText else { return }
+    editFocusedText(&state) { $0.insert(String(c)) }
+}
+
+/// Applies an edit to whichever text field has focus (message input, rename/system field, palette filter).
+func editFocusedText(_ state: inout AppState, _ edit: (inout TextInputState) -> Void) {
+    if case .palette(var palette) = state.overlay {
+        edit(&palette.filter)
+        palette.selected = 0
+        state.overlay = .palette(palette)
+        return
+    }
+    switch state.chat.focus {
+    case .input:
+        edit(&state.chat.input)
+        state.chat.historyIndex = nil
+    case .rename, .systemPrompt: edit(&state.chat.field)
+    case .list, .parameters: break
+    }
+}
+
+func handleMouse(_ state: inout AppState, _ mouse: MouseEvent) -> [Effect] {
+    switch mouse.kind {
+    case .scrollUp:
+        if state.pane == .chat { state.chat.scroll += 3 }
+    case .scrollDown:
+        if state.pane == .chat { state.chat.scroll = max(0, state.chat.scroll - 3) }
+    case .press:
+        if mouse.y == 0, let tab = Layout.tabs(state).hitTest(x: mouse.x), let pane = Pane(rawValue: tab) {
+            state.overlay = nil
+            state.pane = pane
+        } else if state.pane == .chat, let row = Layout.conversationRow(state, at: mouse) {
+            state.chat.list.selected = row
+            openConversation(&state.chat, row)
+        }
+    }
+    return []
+}
+
+/// Carries out one action; shared by keys and the command palette.
+func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
+    if state.overlay != nil, [.closeOverlay, .listUp, .listDown, .runSelected].contains(action) {
+        return performOverlay(&state, action)
+    }
+    switch action {
+    case .quit:
+        state.quitRequested = true
+        return [.quit]
+    case .interrupt:
+        if state.chat.isGenerating { return stopGeneration(&state) }
+        state.quitRequested = true
+        return [.quit]
+    case .help:
+        if case .help = state.overlay { state.overlay = nil } else { state.overlay = .help(scroll: 0) }
+        return []
+    case .palette:
+        if case .palette = state.overlay { state.overlay = nil } else { state.overlay = .palette(PaletteState()) }
+        return []
+    case .suspend: return [.suspend]
+    case .cycleTheme:
+        let i = state.themeNames.firstIndex(of: state.themeName) ?? -1
+        if !state.themeNames.isEmpty { state.themeName = state.themeNames[(i + 1) % state.themeNames.count] }
+        return []
+    case .showPane(let pane):
+        state.overlay = nil
+        state.pane = pane
+        return []
+    case .loadModel, .unloadModel, .rescanModels:
+        return performModels(&state.models, action)
+    case .listUp where state.pane == .models, .listDown where state.pane == .models:
+        return performModels(&state.models, action)
+    default:
+        return performChat(&state, action)
+    }
+}

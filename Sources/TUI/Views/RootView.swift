@@ -1,0 +1,85 @@
+// The whole screen: tab bar, the focused pane, status bar, and any overlay. Pure: draws cells only;
+// the theme colours roles later, in the backend.
+import Bus
+import Screen
+
+/// Draws `state` into `buffer` (sized to `state.size`) and returns where the cursor goes (nil hides it).
+///
+/// ```swift
+/// var screen = ScreenBuffer(size: state.size)
+/// let cursor = render(state, into: &screen)
+/// renderer.render(screen, cursor: cursor, to: backend)
+/// ```
+@discardableResult
+public func render(_ state: AppState, into buffer: inout ScreenBuffer) -> Point? {
+    let size = state.size
+    if Layout.tooSmall(size) {
+        for y in 0..<size.height {
+            Text.render(y == size.height / 2 ? "Terminal too small" : "", style: Style(.warning), alignment: 1,
+                        in: Rect(x: 0, y: y, width: size.width, height: 1), into: &buffer)
+        }
+        return nil
+    }
+    Layout.tabs(state).render(in: Rect(x: 0, y: 0, width: size.width, height: 1), into: &buffer)
+    let title = " Lathe "
+    if size.width >= 60 {
+        Text.render(title, style: Style(.accent, .bold), alignment: 2,
+                    in: Rect(x: 0, y: 0, width: size.width, height: 1), into: &buffer)
+    }
+    let body = Layout.body(size)
+    var cursor: Point?
+    switch state.pane {
+    case .chat: cursor = ChatView.render(state, into: &buffer)
+    case .models: ModelsView.render(state, in: body, into: &buffer)
+    case .train: PlaceholderViews.train(state, in: body, into: &buffer)
+    case .quantize: PlaceholderViews.quantize(state, in: body, into: &buffer)
+    case .metrics: MetricsView.render(state, in: body, into: &buffer)
+    }
+    StatusLine.render(state, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), into: &buffer)
+    switch state.overlay {
+    case .help(let scroll): HelpView.render(state, scroll: scroll, in: body, into: &buffer)
+    case .palette(let palette): cursor = PaletteView.render(state, palette, in: body, into: &buffer)
+    case nil: break
+    }
+    return cursor
+}
+
+/// Status bar: model, context used/total, last tok/s or live progress, an error if any, and key hints.
+enum StatusLine {
+    static func render(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {
+        var left: [Span] = []
+        let bar = Style(.statusBar)
+        if let model = state.models.loaded {
+            left.append(Span(" ● \(model.name) ", bar))
+        } else if let loading = state.models.loading {
+            left.append(Span(" loading \(Int(loading.fraction * 100))% ", bar))
+        } else {
+            left.append(Span(" no model ", bar))
+        }
+        let chat = state.chat
+        if chat.contextSize > 0 { left.append(Span("│ ctx \(chat.contextUsed)/\(chat.contextSize) ", bar)) }
+        if let generation = chat.generation {
+            left.append(Span("│ \(generation.tokens) tok \(Format.rate(generation.tokensPerSecond)) tok/s ", bar))
+        } else if chat.lastTokensPerSecond > 0 {
+            left.append(Span("│ \(Format.rate(chat.lastTokensPerSecond)) tok/s ", bar))
+        }
+        if let error = chat.lastError ?? state.models.lastError {
+            left.append(Span("│ \(error) ", Style(.error, .bold)))
+        }
+        StatusBar(left: left, right: [Span(hints(state) + " ", bar)]).render(in: rect, into: &buffer)
+    }
+
+    /// "Enter send · Esc stop · F1 help": the hinted bindings of the current scope, then global ones.
+    static func hints(_ state: AppState) -> String {
+        let scoped = state.scope == .global ? [] : Keymap.bindings(state.scope).filter(\.hint)
+        let global = Keymap.bindings(.global).filter(\.hint)
+        let parts = (scoped + global).prefix(5).map { "\($0.keys[0].label) \(shortHelp($0.help))" }
+        return parts.joined(separator: " · ")
+    }
+
+    private static func shortHelp(_ help: String) -> String {
+        let words = help.split(separator: " ")
+        let first = words.first.map { $0.lowercased() } ?? ""
+        return first == "show" || first == "the" || first == "next" ? words.prefix(2).joined(separator: " ").lowercased() : first
+    }
+}
