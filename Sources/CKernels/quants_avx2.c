@@ -1,2 +1,18 @@
+// AVX2 + FMA + F16C fast paths (maddubs/madd int8 dots), selected at run time by lk_init. The kernels
+// themselves are in quants_simd_legacy.h and quants_simd_k.h, shared with the AVX-512 VNNI build.
 #include "quants_internal.h"
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#define TILE_R 2
+#define TILE_T 4
+#define DOT_U8S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
+#include "quants_simd_legacy.h"
+#include "quants_simd_k.h"
+void lk_register_avx2(void) {
+    register_legacy();
+    register_k_and_activations();
+}
+#pragma clang attribute pop
+#else
 void lk_register_avx2(void) {}
+#endif

@@ -1,2 +1,18 @@
+// AVX-512 VL + VNNI fast paths: the same kernels as quants_avx2.c at 256-bit width with vpdpbusd for the
+// u8 x s8 dots and 32 vector registers, which allows 4 x 4 rows x tokens tiles in lk_matmul_rows.
 #include "quants_internal.h"
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq,avx2,fma,f16c"))), apply_to = function)
+#define TILE_R 4
+#define TILE_T 4
+#define DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
+#include "quants_simd_legacy.h"
+#include "quants_simd_k.h"
+void lk_register_avx512(void) {
+    register_legacy();
+    register_k_and_activations();
+}
+#pragma clang attribute pop
+#else
 void lk_register_avx512(void) {}
+#endif

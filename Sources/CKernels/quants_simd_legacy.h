@@ -1,0 +1,126 @@
+// SIMD body for the 32-element block formats (q4_0, q4_1, q5_0, q5_1, q8_0 against q8_0/q8_1), included by
+// quants_avx2.c and quants_avx512.c under their target attributes. The including file defines:
+//   DOT_U8S8(u, s)  sum of 4 adjacent u8*s8 products into 8 x int32 (maddubs+madd, or vpdpbusd)
+//   TILE_R, TILE_T  rows x tokens per register tile of lk_matmul_rows
+// Each weight block is decoded to 32 bytes once per tile and dotted with TILE_T activation blocks:
+// signed weights (q4_0, q5_0, q8_0) via |w| * sign(a, w); unsigned ones (q4_1, q5_1) directly, plus m * s.
+#include <immintrin.h>
+
+static inline float hsum_ps(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline int hsum_epi32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// 16 bytes of nibbles -> 32 bytes: element j < 16 is the low nibble of q[j], element j + 16 the high one.
+static inline __m256i nibbles32(const uint8_t *q) {
+    const __m128i t = _mm_loadu_si128((const __m128i *)q);
+    const __m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    return _mm256_and_si256(b, _mm256_set1_epi8(0x0F));
+}
+
+/// 32 bits -> 32 bytes, 0xFF where bit j is set.
+static inline __m256i bits32(const uint8_t *x) {
+    uint32_t v;
+    memcpy(&v, x, 4);
+    const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+    __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32((int)v), shuf);
+    bytes = _mm256_or_si256(bytes, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe));
+    return _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1));
+}
+
+// Weight decoders: 32 quants as bytes (signed types: q - offset as int8).
+static inline __m256i dec_q4_0(const void *p) {
+    return _mm256_sub_epi8(nibbles32(((const block_q4_0 *)p)->qs), _mm256_set1_epi8(8));
+}
+static inline __m256i dec_q4_1(const void *p) { return nibbles32(((const block_q4_1 *)p)->qs); }
+static inline __m256i dec_q5_0(const void *p) {  // without bit 4, the nibble minus 16 is nibble | 0xF0
+    const block_q5_0 *b = p;
+    return _mm256_or_si256(nibbles32(b->qs), _mm256_andnot_si256(bits32(b->qh), _mm256_set1_epi8((char)0xF0)));
+}
+static inline __m256i dec_q5_1(const void *p) {
+    const block_q5_1 *b = p;
+    return _mm256_or_si256(nibbles32(b->qs), _mm256_and_si256(bits32(b->qh), _mm256_set1_epi8(0x10)));
+}
+static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const __m256i *)((const block_q8_0 *)p)->qs); }
+
+/// One register tile: R rows x T tokens over nb blocks. R, T are constants after inlining.
+#define LEGACY_TILE(NAME, WBLOCK, ABLOCK, DECODE, SIGNED, HAS_MIN)                                                  \
+    static inline __attribute__((always_inline)) void NAME##_tile(                                                  \
+        const int R, const int T, int64_t nb, const uint8_t *w, size_t ws, const uint8_t *a, size_t as, float *out, \
+        int64_t os) {                                                                                               \
+        __m256 acc[TILE_R][TILE_T];                                                                                 \
+        float macc[TILE_R][TILE_T];                                                                                 \
+        for (int r = 0; r < R; r++)                                                                                 \
+            for (int t = 0; t < T; t++) { acc[r][t] = _mm256_setzero_ps(); macc[r][t] = 0; }                        \
+        for (int64_t b = 0; b < nb; b++) {                                                                          \
+            __m256i wq[TILE_R], wu[TILE_R];                                                                         \
+            float wd[TILE_R], wm[TILE_R];                                                                           \
+            for (int r = 0; r < R; r++) {                                                                           \
+                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
+                wq[r] = DECODE(blk);                                                                                \
+                wu[r] = SIGNED ? _mm256_sign_epi8(wq[r], wq[r]) : wq[r];                                            \
+                wd[r] = fp16(blk->d);                                                                               \
+                wm[r] = HAS_MIN ? fp16(((const uint16_t *)blk)[1]) : 0.0f;                                          \
+            }                                                                                                       \
+            for (int t = 0; t < T; t++) {                                                                           \
+                const ABLOCK *ab = (const ABLOCK *)(a + t * as) + b;                                                \
+                const __m256i aq = _mm256_loadu_si256((const __m256i *)ab->qs);                                     \
+                const float ad = fp16(ab->d);                                                                       \
+                const float asum = HAS_MIN ? fp16(((const uint16_t *)ab)[1]) : 0.0f;                                \
+                for (int r = 0; r < R; r++) {                                                                       \
+                    const __m256i s = SIGNED ? _mm256_sign_epi8(aq, wq[r]) : aq;                                    \
+                    const __m256 p = _mm256_cvtepi32_ps(DOT_U8S8(wu[r], s));                                        \
+                    acc[r][t] = _mm256_fmadd_ps(p, _mm256_set1_ps(wd[r] * ad), acc[r][t]);                          \
+                    if (HAS_MIN) macc[r][t] += wm[r] * asum;                                                        \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (int r = 0; r < R; r++)                                                                                 \
+            for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]) + macc[r][t];                          \
+    }                                                                                                               \
+    static void NAME##_gemm(int64_t n, const void *vw, size_t ws, int64_t nr, const void *va, size_t as, int64_t nt, \
+                            float *out, int64_t os) {                                                               \
+        const uint8_t *w = vw, *a = va;                                                                             \
+        const int64_t nb = n / QK;                                                                                  \
+        int64_t t = 0;                                                                                              \
+        for (; t + TILE_T <= nt; t += TILE_T) {                                                                     \
+            int64_t r = 0;                                                                                          \
+            for (; r + TILE_R <= nr; r += TILE_R)                                                                   \
+                NAME##_tile(TILE_R, TILE_T, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);              \
+            for (; r < nr; r++) NAME##_tile(1, TILE_T, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);   \
+        }                                                                                                           \
+        for (; t < nt; t++) {                                                                                       \
+            int64_t r = 0;                                                                                          \
+            for (; r + TILE_R <= nr; r += TILE_R)                                                                   \
+                NAME##_tile(TILE_R, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);                   \
+            for (; r < nr; r++) NAME##_tile(1, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);        \
+        }                                                                                                           \
+    }                                                                                                               \
+    static float NAME##_dot(int64_t n, const void *w, const void *a) {                                              \
+        float out;                                                                                                  \
+        NAME##_tile(1, 1, n / QK, w, 0, a, 0, &out, 1);                                                             \
+        return out;                                                                                                 \
+    }
+
+LEGACY_TILE(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
+LEGACY_TILE(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
+LEGACY_TILE(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)
+LEGACY_TILE(q5_1, block_q5_1, block_q8_1, dec_q5_1, 0, 1)
+LEGACY_TILE(q8_0, block_q8_0, block_q8_0, dec_q8_0, 1, 0)
+
+static void register_legacy(void) {
+    lk_traits[T_Q4_0].dot = q4_0_dot; lk_traits[T_Q4_0].gemm = q4_0_gemm;
+    lk_traits[T_Q4_1].dot = q4_1_dot; lk_traits[T_Q4_1].gemm = q4_1_gemm;
+    lk_traits[T_Q5_0].dot = q5_0_dot; lk_traits[T_Q5_0].gemm = q5_0_gemm;
+    lk_traits[T_Q5_1].dot = q5_1_dot; lk_traits[T_Q5_1].gemm = q5_1_gemm;
+    lk_traits[T_Q8_0].dot = q8_0_dot; lk_traits[T_Q8_0].gemm = q8_0_gemm;
+}
