@@ -16,10 +16,10 @@ public struct KeyBinding: Sendable, Equatable {
     public var keys: [Key]
     public var action: Action
     public var help: String
-    /// Shown in the status bar's key hints.
-    public var hint: Bool
+    /// A one-word label when the binding is shown in the status bar's key hints.
+    public var hint: String?
 
-    public init(_ keys: [Key], _ action: Action, _ help: String, hint: Bool = false) {
+    public init(_ keys: [Key], _ action: Action, _ help: String, hint: String? = nil) {
         self.keys = keys
         self.action = action
         self.help = help
@@ -48,10 +48,10 @@ public enum Keymap {
     }
 
     static let global: [KeyBinding] = [
-        KeyBinding([.ctrl("q")], .quit, "Quit Lathe", hint: true),
         KeyBinding([.ctrl("c")], .interrupt, "Stop the generation; quit when idle"),
-        KeyBinding([.function(1)], .help, "Show or hide this help (also ? outside text fields)", hint: true),
-        KeyBinding([.ctrl("p")], .palette, "Command palette", hint: true),
+        KeyBinding([.function(1)], .help, "Show or hide this help (also ? outside text fields)", hint: "help"),
+        KeyBinding([.ctrl("p")], .palette, "Command palette", hint: "commands"),
+        KeyBinding([.ctrl("q")], .quit, "Quit Lathe", hint: "quit"),
         KeyBinding([.alt("1"), .function(2)], .showPane(.chat), "Chat pane"),
         KeyBinding([.alt("2"), .function(3)], .showPane(.models), "Models pane"),
         KeyBinding([.alt("3"), .function(4)], .showPane(.train), "Train pane"),
@@ -62,9 +62,9 @@ public enum Keymap {
     ]
 
     static let chatInput: [KeyBinding] = [
-        KeyBinding([.enter], .send, "Send the message", hint: true),
+        KeyBinding([.enter], .send, "Send the message", hint: "send"),
         KeyBinding([.altEnter, .ctrl("j")], .newline, "New line in the message"),
-        KeyBinding([.escape], .stop, "Stop the generation", hint: true),
+        KeyBinding([.escape], .stop, "Stop the generation", hint: "stop"),
         KeyBinding([.up], .historyPrevious, "Previous line, or recall earlier messages on the first line"),
         KeyBinding([.down], .historyNext, "Next line, or later messages"),
         KeyBinding([.left], .cursorLeft, "Cursor left"),
@@ -88,40 +88,46 @@ public enum Keymap {
     static let chatList: [KeyBinding] = [
         KeyBinding([.up, .char("k")], .listUp, "Previous conversation"),
         KeyBinding([.down, .char("j")], .listDown, "Next conversation"),
-        KeyBinding([.enter], .openConversation, "Open it", hint: true),
-        KeyBinding([.char("n")], .newConversation, "New conversation", hint: true),
-        KeyBinding([.char("r")], .renameConversation, "Rename", hint: true),
-        KeyBinding([.char("d"), .delete], .deleteConversation, "Delete (press twice to confirm)", hint: true),
+        KeyBinding([.enter], .openConversation, "Open it", hint: "open"),
+        KeyBinding([.char("n")], .newConversation, "New conversation", hint: "new"),
+        KeyBinding([.char("r")], .renameConversation, "Rename", hint: "rename"),
+        KeyBinding([.char("d"), .delete], .deleteConversation, "Delete (press twice to confirm)", hint: "delete"),
         KeyBinding([.escape, .tab], .focusInput, "Back to the message input"),
     ]
 
     static let parameters: [KeyBinding] = [
         KeyBinding([.up], .listUp, "Previous parameter"),
         KeyBinding([.down], .listDown, "Next parameter"),
-        KeyBinding([.right, .char("+")], .increase, "Increase", hint: true),
-        KeyBinding([.left, .char("-")], .decrease, "Decrease", hint: true),
-        KeyBinding([.char("p")], .nextPreset, "Next preset", hint: true),
+        KeyBinding([.right, .char("+")], .increase, "Increase", hint: "more"),
+        KeyBinding([.left, .char("-")], .decrease, "Decrease", hint: "less"),
+        KeyBinding([.char("p")], .nextPreset, "Next preset", hint: "preset"),
         KeyBinding([.escape, .tab, .ctrl("g")], .focusInput, "Back to the message input"),
     ]
 
     static let field: [KeyBinding] = [
-        KeyBinding([.enter], .commitField, "Save", hint: true),
-        KeyBinding([.escape], .cancelField, "Cancel", hint: true),
+        KeyBinding([.enter], .commitField, "Save", hint: "save"),
+        KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
         KeyBinding([.altEnter, .ctrl("j")], .newline, "New line (system prompt)"),
+        KeyBinding([.left], .cursorLeft, "Cursor left"),
+        KeyBinding([.right], .cursorRight, "Cursor right"),
+        KeyBinding([.home], .lineStart, "Start of line"),
+        KeyBinding([.end], .lineEnd, "End of line"),
+        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
+        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
     ]
 
     static let models: [KeyBinding] = [
         KeyBinding([.up, .char("k")], .listUp, "Previous model"),
         KeyBinding([.down, .char("j")], .listDown, "Next model"),
-        KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: true),
-        KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: true),
-        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: true),
+        KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: "load"),
+        KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
+        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
     ]
 
     static let overlay: [KeyBinding] = [
-        KeyBinding([.escape], .closeOverlay, "Close", hint: true),
+        KeyBinding([.escape], .closeOverlay, "Close", hint: "close"),
         KeyBinding([.up], .listUp, "Up"),
         KeyBinding([.down], .listDown, "Down"),
-        KeyBinding([.enter], .runSelected, "Run the selected command (palette)", hint: true),
+        KeyBinding([.enter], .runSelected, "Run the selected command (palette)", hint: "run"),
     ]
 }

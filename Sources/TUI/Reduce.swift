@@ -135,6 +135,8 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.overlay = nil
         state.pane = pane
         return []
+    case .stop:
+        return stopGeneration(&state)
     case .loadModel, .unloadModel, .rescanModels:
         return performModels(&state.models, action)
     case .listUp where state.pane == .models, .listDown where state.pane == .models:

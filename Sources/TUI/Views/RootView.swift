@@ -66,20 +66,19 @@ enum StatusLine {
         if let error = chat.lastError ?? state.models.lastError {
             left.append(Span("│ \(error) ", Style(.error, .bold)))
         }
-        StatusBar(left: left, right: [Span(hints(state) + " ", bar)]).render(in: rect, into: &buffer)
+        // Hints take what the facts leave, dropping from the end so none is cut in half.
+        let room = rect.width - StyledLine(left).width - 1
+        var shown = hints(state)
+        while !shown.isEmpty, CharacterWidth.of(shown.joined(separator: " · ") + " ") > room { shown.removeLast() }
+        let right = shown.isEmpty ? [] : [Span(shown.joined(separator: " · ") + " ", bar)]
+        StatusBar(left: left, right: right).render(in: rect, into: &buffer)
     }
 
-    /// "Enter send · Esc stop · F1 help": the hinted bindings of the current scope, then global ones.
-    static func hints(_ state: AppState) -> String {
-        let scoped = state.scope == .global ? [] : Keymap.bindings(state.scope).filter(\.hint)
-        let global = Keymap.bindings(.global).filter(\.hint)
-        let parts = (scoped + global).prefix(5).map { "\($0.keys[0].label) \(shortHelp($0.help))" }
-        return parts.joined(separator: " · ")
-    }
-
-    private static func shortHelp(_ help: String) -> String {
-        let words = help.split(separator: " ")
-        let first = words.first.map { $0.lowercased() } ?? ""
-        return first == "show" || first == "the" || first == "next" ? words.prefix(2).joined(separator: " ").lowercased() : first
+    /// ["Enter send", "Esc stop", "F1 help"]: the hinted bindings of the current scope, then global ones.
+    static func hints(_ state: AppState) -> [String] {
+        let scoped = state.scope == .global ? [] : Keymap.bindings(state.scope)
+        return (scoped + Keymap.bindings(.global)).compactMap { binding in
+            binding.hint.map { "\(binding.keys[0].label) \($0)" }
+        }
     }
 }

@@ -15,14 +15,12 @@ func performChat(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .newline: editField(&chat) { $0.insert("\n") }
     case .historyPrevious: historyPrevious(&chat)
     case .historyNext: historyNext(&chat)
-    case .cursorLeft: chat.input.moveLeft()
-    case .cursorRight: chat.input.moveRight()
-    case .lineStart: chat.input.moveToLineStart()
-    case .lineEnd: chat.input.moveToLineEnd()
+    case .cursorLeft: editField(&chat) { $0.moveLeft() }
+    case .cursorRight: editField(&chat) { $0.moveRight() }
+    case .lineStart: editField(&chat) { $0.moveToLineStart() }
+    case .lineEnd: editField(&chat) { $0.moveToLineEnd() }
     case .deleteBackward: editField(&chat) { $0.backspace() }
     case .deleteForward: editField(&chat) { $0.deleteForward() }
-    case .stop:
-        if chat.generation != nil { state.chat = chat; return stopGeneration(&state) }
     case .regenerate: return regenerate(&state, &chat)
     case .continueReply: return continueReply(&state, &chat)
     case .editLast: editLast(&chat)

@@ -43,12 +43,10 @@ enum MetricsView {
             let block = Block(title: label)
             block.render(in: rect, into: &buffer)
             let inner = block.inner(of: rect)
-            if line { LineChart(values: values).render(in: inner, into: &buffer) } else {
-                let bars = inner.splitBottom(1).1
-                Sparkline(values: values).render(in: bars, into: &buffer)
-                if inner.height > 1 {
-                    LineChart(values: values, style: Style(.chartAlt)).render(in: inner.splitBottom(1).0, into: &buffer)
-                }
+            if line || inner.height >= 2 {
+                LineChart(values: values, style: Style(line ? .chart : .chartAlt)).render(in: inner, into: &buffer)
+            } else {
+                Sparkline(values: values).render(in: inner, into: &buffer)
             }
         } else {
             Text.render(label, style: Style(.title), in: rect, into: &buffer)
