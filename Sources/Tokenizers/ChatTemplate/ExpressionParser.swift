@@ -236,12 +236,14 @@ extension Parser {
             if skipOp("|") {
                 var name = try expectName()
                 while skipOp(".") { name += "." + (try expectName()) }
+                try checkFilterName(name)
                 let args = isOp("(") ? try parseCallArguments() : Arguments()
                 node = .located(.filter(node, name: name, args), p)
             } else if skipName("is") {
                 let negated = skipName("not")
                 var name = try expectName()
                 while skipOp(".") { name += "." + (try expectName()) }
+                guard Self.testNames.contains(name) || conditionalDepth > 0 else { throw fail("no test named '\(name)'") }
                 var args = Arguments()
                 if isOp("(") {
                     args = try parseCallArguments()
@@ -256,6 +258,26 @@ extension Parser {
                 return node
             }
         }
+    }
+
+    /// jinja2 rejects unknown filter and test names when it compiles a template, not when it runs it.
+    static let filterNames: Set<String> = [
+        "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape",
+        "filesizeformat", "first", "float", "forceescape", "format", "groupby", "indent", "int", "items", "join",
+        "last", "length", "list", "lower", "map", "max", "min", "pprint", "random", "reject", "rejectattr",
+        "replace", "reverse", "round", "safe", "select", "selectattr", "slice", "sort", "string", "striptags",
+        "sum", "title", "tojson", "trim", "truncate", "unique", "upper", "urlencode", "urlize", "wordcount",
+        "wordwrap", "xmlattr",
+    ]
+    static let testNames: Set<String> = [
+        "boolean", "callable", "defined", "divisibleby", "eq", "equalto", "escaped", "even", "false", "filter",
+        "float", "ge", "gt", "greaterthan", "in", "integer", "iterable", "le", "lessthan", "lower", "lt", "mapping",
+        "ne", "none", "number", "odd", "sameas", "sequence", "string", "test", "true", "undefined", "upper",
+        "==", "!=", "<", "<=", ">", ">=",
+    ]
+
+    func checkFilterName(_ name: String) throws {
+        guard Self.filterNames.contains(name) || conditionalDepth > 0 else { throw fail("no filter named '\(name)'") }
     }
 
     func startsPrimary(_ t: Token) -> Bool {

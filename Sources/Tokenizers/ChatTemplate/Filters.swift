@@ -70,7 +70,7 @@ extension Interpreter {
             return try method(value, n) ?? .undefined("'\(value.objectTypeRepr)' has no attribute '\(n)'")
         case "format":
             return .string(try percentFormat(value.str, args.keyword.isEmpty ? .tuple(args.positional) : .dict(args.keyword.map { (.string($0.0), $0.1) })))
-        case "batch", "slice", "pprint", "urlencode", "striptags", "truncate", "wordwrap", "xmlattr", "filesizeformat", "urlize":
+        case "batch", "groupby", "random", "slice", "pprint", "urlencode", "striptags", "truncate", "wordwrap", "xmlattr", "filesizeformat", "urlize":
             throw ChatTemplateError(.runtime, "filter '\(name)' is not supported")
         default:
             throw ChatTemplateError(.syntax, "no filter named '\(name)'")

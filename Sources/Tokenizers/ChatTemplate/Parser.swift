@@ -4,6 +4,8 @@
 struct Parser {
     var tokens: [Token]
     var index = 0
+    /// Inside an `{% if %}`: jinja2 defers unknown filter/test errors to run time there.
+    var conditionalDepth = 0
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -126,6 +128,8 @@ struct Parser {
 
     mutating func parseIf() throws -> Node {
         var branches: [(Expr, [Node])] = []
+        conditionalDepth += 1
+        defer { conditionalDepth -= 1 }
         var condition = try parseTuple()
         try expectBlockEnd()
         while true {
@@ -231,6 +235,7 @@ struct Parser {
         var filters: [(String, Arguments)] = []
         while skipOp("|") || (filters.isEmpty && current.kind != .blockEnd && isNameToken(current)) {
             let name = try expectName()
+            try checkFilterName(name)
             filters.append((name, isOp("(") ? try parseCallArguments() : Arguments()))
         }
         return filters
