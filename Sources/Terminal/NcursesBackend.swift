@@ -1,0 +1,155 @@
+// TerminalBackend over ncursesw: wide characters through cchar_t, one colour pair per style role resolved
+// for 256/16/8-colour terminals, mouse, bracketed paste, and non-blocking input decoded into TerminalEvents.
+// All calls happen on the caller's task; ncurses is not thread-safe, so use one backend from one task.
+import CNcursesw
+import Glibc
+import Screen
+
+public struct TerminalError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+public final class NcursesBackend: TerminalBackend {
+    private var decoder = InputDecoder()
+    private var styles: [Role: (attributes: attr_t, pair: Int16)] = [:]
+    private var cursor: Point?
+    private let colorCount: Int
+    private var started = true
+
+    /// Enters curses mode (alternate screen, raw input). Call `TerminalSession.install()` first so the
+    /// terminal is restored on any exit.
+    public init(theme: Theme) throws {
+        setlocale(LC_ALL, "")
+        guard initscr() != nil else { throw TerminalError(description: "ncurses could not initialise the terminal (TERM unset?)") }
+        raw()
+        noecho()
+        nonl()
+        keypad(lathe_stdscr(), true)
+        nodelay(lathe_stdscr(), true)
+        set_escdelay(25)
+        var count = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            count = Int(lathe_colors())
+        }
+        colorCount = count
+        mousemask(lathe_mouse_mask(), nil)
+        mouseinterval(0)
+        curs_set(0)
+        Self.writeEscape("\u{1B}[?2004h")     // bracketed paste on
+        apply(theme: theme)
+    }
+
+    deinit { end() }
+
+    /// Leaves curses mode; safe to call more than once.
+    public func end() {
+        guard started else { return }
+        started = false
+        lathe_restore_terminal()
+    }
+
+    public var size: Size { Size(width: Int(lathe_cols()), height: Int(lathe_lines())) }
+
+    public func apply(theme: Theme) {
+        styles = [:]
+        for (index, role) in Role.allCases.enumerated() {
+            let colors = theme.colors(for: role)
+            var pair: Int16 = 0
+            if colorCount >= 8, lathe_color_pairs() > index + 1 {
+                pair = Int16(index + 1)
+                init_pair(pair, Self.number(colors.foreground.resolved(colors: colorCount)),
+                          Self.number(colors.background.resolved(colors: colorCount)))
+            }
+            styles[role] = (Self.attributes(colors.attributes), pair)
+        }
+    }
+
+    public func draw(_ changes: [CellChange]) {
+        var cell = cchar_t()
+        for change in changes where !change.cell.isContinuation {
+            let style = styles[change.cell.style.role] ?? (0, 0)
+            let attributes = style.attributes | Self.attributes(change.cell.style.attributes)
+            var wide: [wchar_t] = change.cell.character.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
+            wide.append(0)
+            setcchar(&cell, wide, attributes, style.pair, nil)
+            _ = lathe_mvadd_wch(Int32(change.y), Int32(change.x), &cell)
+        }
+    }
+
+    public func clear() { werase(lathe_stdscr()) }
+
+    public func setCursor(_ position: Point?) { cursor = position }
+
+    public func flush() {
+        if let cursor {
+            wmove(lathe_stdscr(), Int32(cursor.y), Int32(cursor.x))
+            curs_set(1)
+        } else {
+            curs_set(0)
+        }
+        wrefresh(lathe_stdscr())
+    }
+
+    public func pollEvents() -> [TerminalEvent] {
+        var raw: [RawInput] = []
+        var ch: wint_t = 0
+        while raw.count < 65_536 {
+            let result = lathe_get_wch(&ch)
+            if result == lathe_err() { break }
+            if result == lathe_key_code_yes() {
+                if let input = keyInput(Int32(ch)) { raw.append(input) }
+            } else if let scalar = Unicode.Scalar(UInt32(ch)) {
+                raw.append(.scalar(scalar))
+            }
+        }
+        return raw.isEmpty ? [] : decoder.decode(raw)
+    }
+
+    /// Stops the process like Ctrl-Z in a shell; when `fg` resumes it, curses mode comes back.
+    public func suspend() {
+        endwin()
+        Self.writeEscape("\u{1B}[?2004l")
+        signal(SIGTSTP, SIG_DFL)
+        kill(getpid(), SIGTSTP)
+        // Resumed.
+        Self.writeEscape("\u{1B}[?2004h")
+        clearok(lathe_stdscr(), true)
+        wrefresh(lathe_stdscr())
+    }
+
+    private func keyInput(_ code: Int32) -> RawInput? {
+        if code == lathe_key_resize() { return .resize(size) }
+        if code == lathe_key_mouse() {
+            var event = MEVENT()
+            guard getmouse(&event) == lathe_ok() else { return nil }
+            let kind: MouseEvent.Kind? = lathe_is_scroll_up(event.bstate) != 0 ? .scrollUp
+                : lathe_is_scroll_down(event.bstate) != 0 ? .scrollDown : lathe_is_press(event.bstate) != 0 ? .press : nil
+            return kind.map { .mouse(MouseEvent(x: Int(event.x), y: Int(event.y), kind: $0)) }
+        }
+        return KeyCodes.key(for: code).map { .key($0) }
+    }
+
+    private static func writeEscape(_ sequence: String) {
+        var bytes = Array(sequence.utf8)
+        _ = write(STDOUT_FILENO, &bytes, bytes.count)
+    }
+
+    private static func number(_ color: TerminalColor) -> Int16 {
+        switch color {
+        case .terminalDefault: -1
+        case .indexed(let n): Int16(n)
+        }
+    }
+
+    static func attributes(_ a: Attributes) -> attr_t {
+        var out: attr_t = 0
+        if a.contains(.bold) { out |= lathe_a_bold() }
+        if a.contains(.dim) { out |= lathe_a_dim() }
+        if a.contains(.italic) { out |= lathe_a_italic() }
+        if a.contains(.underline) { out |= lathe_a_underline() }
+        if a.contains(.reverse) { out |= lathe_a_reverse() }
+        return out
+    }
+}
