@@ -23,31 +23,52 @@ public enum GGUFError: Error, LocalizedError, Equatable, Sendable {
     case writeFailed(path: String, reason: String)
 
     public var errorDescription: String? {
+        // Names come from the file: a hostile one may hold newlines, escapes or a megabyte of text. Each is shown
+        // escaped and shortened so the message stays one readable line.
+        let q = GGUFError.shown
         switch self {
-        case let .cannotOpen(path, reason): return "cannot open '\(path)': \(reason)"
+        case let .cannotOpen(path, reason): return "cannot open '\(q(path))': \(reason)"
         case let .badMagic(found):
             return "bad magic 0x\(String(found, radix: 16)): not a GGUF file (expected 'GGUF')"
         case let .unsupportedVersion(v): return "unsupported GGUF version \(v) (expected 2 or 3)"
         case let .truncated(field, offset, needed, size):
-            return "truncated file: \(field) needs \(needed) bytes at offset \(offset) but the file has \(size)"
-        case let .countTooLarge(field, count, limit): return "\(field) = \(count) is too large (limit \(limit))"
-        case let .invalidString(field, offset): return "\(field) at offset \(offset) is not valid UTF-8"
-        case let .unknownValueType(key, raw): return "metadata '\(key)': unknown value type \(raw)"
-        case let .duplicateKey(key): return "duplicate metadata key '\(key)'"
-        case let .duplicateTensor(name): return "duplicate tensor name '\(name)'"
-        case let .unknownTensorType(name, raw): return "tensor '\(name)': unknown ggml type \(raw)"
-        case let .badDimensions(name, reason): return "tensor '\(name)': \(reason)"
+            return "truncated file: \(q(field)) needs \(needed) bytes at offset \(offset) but the file has \(size)"
+        case let .countTooLarge(field, count, limit): return "\(q(field)) = \(count) is too large (limit \(limit))"
+        case let .invalidString(field, offset): return "\(q(field)) at offset \(offset) is not valid UTF-8"
+        case let .unknownValueType(key, raw): return "metadata '\(q(key))': unknown value type \(raw)"
+        case let .duplicateKey(key): return "duplicate metadata key '\(q(key))'"
+        case let .duplicateTensor(name): return "duplicate tensor name '\(q(name))'"
+        case let .unknownTensorType(name, raw): return "tensor '\(q(name))': unknown ggml type \(raw)"
+        case let .badDimensions(name, reason): return "tensor '\(q(name))': \(q(reason))"
         case let .misalignedOffset(name, offset, alignment):
-            return "tensor '\(name)': offset \(offset) is not a multiple of the alignment \(alignment)"
+            return "tensor '\(q(name))': offset \(offset) is not a multiple of the alignment \(alignment)"
         case let .tensorOutOfBounds(name, end, size):
-            return "tensor '\(name)': data ends at byte \(end), past the end of the file (\(size) bytes)"
-        case let .overlappingTensors(a, b): return "tensors '\(a)' and '\(b)' overlap"
+            return "tensor '\(q(name))': data ends at byte \(end), past the end of the file (\(size) bytes)"
+        case let .overlappingTensors(a, b): return "tensors '\(q(a))' and '\(q(b))' overlap"
         case let .invalidAlignment(a): return "general.alignment = \(a): must be a non-zero power of two"
         case let .wrongValueType(key, expected, found):
-            return "metadata '\(key)': expected \(expected), found \(found)"
-        case let .missingKey(key): return "missing metadata key '\(key)'"
-        case let .missingTensor(name): return "missing tensor '\(name)'"
-        case let .writeFailed(path, reason): return "cannot write '\(path)': \(reason)"
+            return "metadata '\(q(key))': expected \(expected), found \(found)"
+        case let .missingKey(key): return "missing metadata key '\(q(key))'"
+        case let .missingTensor(name): return "missing tensor '\(q(name))'"
+        case let .writeFailed(path, reason): return "cannot write '\(q(path))': \(q(reason))"
         }
+    }
+
+    /// `text` with control characters (C0, DEL, C1, line/paragraph separators) escaped as `\u{XX}` and anything
+    /// past 200 characters cut to "…".
+    static func shown(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 200 { out += "…"; break }
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out
     }
 }

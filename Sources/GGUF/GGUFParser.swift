@@ -173,7 +173,9 @@ enum GGUFParser {
         for t in tensors {
             let (end, overflow) = t.offset.addingReportingOverflow(UInt64(t.byteCount))
             guard !overflow, end <= available else {
-                throw GGUFError.tensorOutOfBounds(tensor: t.name, end: overflow ? .max : end + UInt64(dataOffset),
+                // Reported from the start of the file, saturating: a hostile offset near UInt64.max must not trap.
+                let (absolute, past) = end.addingReportingOverflow(UInt64(dataOffset))
+                throw GGUFError.tensorOutOfBounds(tensor: t.name, end: overflow || past ? .max : absolute,
                                                   fileSize: fileSize)
             }
         }

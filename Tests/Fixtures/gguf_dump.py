@@ -10,7 +10,8 @@ Prints one JSON object:
                  "n_elements", "n_bytes"}, ...]}       (file order)
 
 A metadata value is encoded as:
-  scalar:  {"type": "UINT32", "value": 3}                 (non-finite floats as the strings "nan", "inf", "-inf")
+  scalar:  {"type": "UINT32", "value": 3}                 (floats as their Python repr string: "1e-05", "nan",
+                                                           "-0.0", so no JSON parser can round them)
   string:  {"type": "STRING", "value": "..."}
   array:   {"type": "ARRAY", "element_type": "STRING", "count": N, "sha256": HEX, "first": [...], "last": [...]}
            plus "values": [...] (all elements) when N <= 64. Elements of a nested array are array encodings
@@ -42,12 +43,7 @@ FLOATS = (GGUFValueType.FLOAT32, GGUFValueType.FLOAT64)
 
 def json_scalar(vtype, v):
     if vtype in FLOATS:
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
+        return repr(float(v))
     if vtype == GGUFValueType.BOOL:
         return bool(v)
     return int(v)

@@ -131,7 +131,7 @@ import Testing
                 Issue.record("prefix of \(cut) bytes parsed")
             } catch let error as GGUFError {
                 let message = error.errorDescription ?? ""
-                #expect(!message.isEmpty && !message.contains("\n"))
+                #expect(!message.isEmpty && isOneLine(message))
             } catch {
                 Issue.record("non-GGUF error \(error)")
             }
@@ -380,6 +380,26 @@ import Testing
             if case .tensorOutOfBounds(let t, let end, _) = $0 { return t == "w" && end == UInt64(b[mark: "data"] + (4 << 20)) }
             return false
         }
+    }
+
+    /// Names come from the file; a hostile one must not break the one-line message or flood it.
+    @Test func hostileNamesStayOneLine() {
+        for name in ["evil\nkey", "cr\r\nlf", "esc\u{1B}[31mred", "nel\u{85}x", "ls\u{2028}ps\u{2029}",
+                     String(repeating: "k", count: 100_000)] {
+            var dup = ByteBuilder()
+            dup.header(tensors: 0, kvs: 2)
+            dup.kvU32(name, 1)
+            dup.kvU32(name, 2)
+            let error = expectGGUFError(dup.bytes) { $0 == .duplicateKey(name) }
+            #expect((error?.errorDescription?.count ?? 0) < 400)
+            let tensors = tensorFile([(name, [4], GGMLType.f32.rawValue, 0), (name, [4], GGMLType.f32.rawValue, 32)])
+            expectGGUFError(tensors.bytes) { $0 == .duplicateTensor(name) }
+            var unknown = ByteBuilder()
+            unknown.header(tensors: 0, kvs: 1)
+            unknown.kv(name, 99) { $0.zeros(8) }
+            expectGGUFError(unknown.bytes) { $0 == .unknownValueType(key: name, rawType: 99) }
+        }
+        #expect(GGUFError.duplicateKey("a\nb").errorDescription == "duplicate metadata key 'a\\u{a}b'")
     }
 
     @Test func invalidUTF8IsRepairedNotFatal() throws {

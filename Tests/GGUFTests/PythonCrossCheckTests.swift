@@ -114,9 +114,10 @@ func difference(_ python: Any?, _ ours: Any, path: String) -> String? {
     case let u as UInt64:
         return (python as? NSNumber)?.uint64Value == u ? nil : "\(path): python \(String(describing: python)) != ours \(u)"
     case let d as Double:
-        if d.isNaN { return python as? String == "nan" ? nil : "\(path): expected nan" }
-        if d.isInfinite { return python as? String == (d > 0 ? "inf" : "-inf") ? nil : "\(path): expected \(d)" }
-        return (python as? NSNumber)?.doubleValue == d ? nil : "\(path): python \(String(describing: python)) != ours \(d)"
+        // gguf_dump.py prints floats as Python repr strings (shortest round-trip form), parsed here exactly.
+        guard let text = python as? String, let p = Double(text) else { return "\(path): python float \(String(describing: python))" }
+        let same = d.isNaN ? p.isNaN : (p == d && p.sign == d.sign)
+        return same ? nil : "\(path): python \(text) != ours \(d)"
     case let dict as [String: Any]:
         guard let p = python as? [String: Any] else { return "\(path): python has no object" }
         if Set(p.keys) != Set(dict.keys) { return "\(path): keys python \(p.keys.sorted()) != ours \(dict.keys.sorted())" }
@@ -190,7 +191,9 @@ func expectAgreesWithPython(_ file: GGUFFile, _ dump: [String: Any], sourceLocat
         let result = try Run.process("/usr/bin/env", ["python3", TestPaths.fixture("gguf_dump.py").path, "--quant-sizes"])
         try #require(result.status == 0, "\(result.stderr)")
         let sizes = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [Int]])
-        for type in GGMLType.allCases {
+        // Q8_1 is the exception: gguf-py's table says 40 bytes, but ggml's block_q8_1 (fp16 d, fp16 s, 32 int8) is
+        // 36 and GGMLType follows ggml. No model file stores Q8_1 (it is a dot-product intermediate).
+        for type in GGMLType.allCases where type != .q8_1 {
             let python = sizes[type.name]
             #expect(python == [Int(type.rawValue), type.blockSize, type.typeSize], "\(type.name): gguf-py says \(python ?? [])")
         }
@@ -203,7 +206,7 @@ func expectAgreesWithPython(_ file: GGUFFile, _ dump: [String: Any], sourceLocat
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b827fc7b7c4b1ec1c1f9c2e0ad5bb4e5cd33cf7e14b3a9ba77")
+        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1000)) ==
                 "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }

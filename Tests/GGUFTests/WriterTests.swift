@@ -174,7 +174,7 @@ final class TestBuffer: @unchecked Sendable {
                 try GGUFWriter().write(to: path)
             } throws: { error in
                 guard case .writeFailed(let p, let reason) = error as? GGUFError else { return false }
-                return p == path && !reason.isEmpty && !(error as! GGUFError).errorDescription!.contains("\n")
+                return p == path && !reason.isEmpty && isOneLine((error as! GGUFError).errorDescription!)
             }
             let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             #expect(left.isEmpty)

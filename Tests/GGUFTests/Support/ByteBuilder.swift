@@ -122,6 +122,13 @@ func tensorFile(_ infos: [(name: String, dims: [UInt64], type: UInt32, offset: U
     return b
 }
 
+/// True when `text` has no line breaks or other control characters (so it prints as exactly one line).
+func isOneLine(_ text: String) -> Bool {
+    !text.unicodeScalars.contains { s in
+        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
+    }
+}
+
 /// Parses `bytes`, expecting a GGUFError that `matches`, with a one-line message containing every `mentions`.
 @discardableResult
 func expectGGUFError(_ bytes: [UInt8], mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
@@ -135,7 +142,7 @@ func expectGGUFError(_ bytes: [UInt8], mentions: [String] = [], sourceLocation: 
         #expect(matches(error), "unexpected error case: \(error)", sourceLocation: sourceLocation)
         let message = error.errorDescription ?? ""
         #expect(!message.isEmpty, sourceLocation: sourceLocation)
-        #expect(!message.contains("\n"), "message is not one line: \(message)", sourceLocation: sourceLocation)
+        #expect(isOneLine(message), "message is not one line: \(message)", sourceLocation: sourceLocation)
         for m in mentions {
             #expect(message.contains(m), "message '\(message)' does not mention '\(m)'", sourceLocation: sourceLocation)
         }
