@@ -1,0 +1,157 @@
+// The chat service: an actor that takes ChatCommands from the bus, runs one generation at a time through a
+// `TextGenerator` (the engine adapter conforms), publishes GenerationEvents, and persists conversations.
+import Bus
+import Foundation
+
+/// What a generator yields: text pieces with live figures, then (optionally) the final figures.
+public enum GeneratedChunk: Sendable, Equatable {
+    case token(text: String, stats: TokenStats)
+    case finished(CompletionInfo)
+}
+
+/// Something that turns chat turns into a stream of text. When the last turn is `.assistant`, continue it
+/// (used by "continue reply"). Cancelling the consumer must stop the work (`onTermination` → cancel).
+public protocol TextGenerator: Sendable {
+    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters)
+        -> AsyncThrowingStream<GeneratedChunk, Error>
+}
+
+public actor ChatService {
+    private let bus: Bus
+    private let generator: any TextGenerator
+    private let sessions: ChatSessions?
+    private var listener: Task<Void, Never>?
+    private var running: (request: UUID, task: Task<Void, Never>)?
+
+    /// `sessions` nil keeps conversations in memory only (tests, `--no-save`).
+    public init(bus: Bus, generator: any TextGenerator, sessions: ChatSessions?) {
+        self.bus = bus
+        self.generator = generator
+        self.sessions = sessions
+    }
+
+    /// Subscribes to `.chat` (before returning, so no command sent afterwards is missed) and starts handling.
+    ///
+    /// ```swift
+    /// let service = ChatService(bus: bus, generator: engineAdapter, sessions: ChatSessions(directory: dirs.conversations))
+    /// await service.start()
+    /// ```
+    public func start() async {
+        guard listener == nil else { return }
+        let commands = await bus.subscribe(.chat)
+        listener = Task { [weak self] in
+            for await command in commands {
+                guard let self else { return }
+                await self.handle(command)
+            }
+        }
+    }
+
+    /// Stops listening and cancels any running generation.
+    public func stop() {
+        listener?.cancel()
+        listener = nil
+        running?.task.cancel()
+        running = nil
+    }
+
+    /// Waits for the running generation (if any) to end; tests use it.
+    public func waitUntilIdle() async {
+        while let task = running?.task { await task.value }
+    }
+
+    func handle(_ command: ChatCommand) async {
+        switch command {
+        case .send(let request): start(request)
+        case .stop:
+            running?.task.cancel()
+        case .save(let conversation):
+            guard let sessions else { return }
+            do { try sessions.save(conversation) } catch { await bus.publish(.saveFailed(describe(error)), on: .chatEvents) }
+        case .delete(let id):
+            guard let sessions else { return }
+            do { try sessions.delete(id) } catch { await bus.publish(.saveFailed(describe(error)), on: .chatEvents) }
+        case .loadAll:
+            let loaded = sessions?.loadAll() ?? (conversations: [], errors: [])
+            await bus.publish(.conversations(loaded.conversations), on: .chatEvents)
+            if let first = loaded.errors.first { await bus.publish(.saveFailed(first), on: .chatEvents) }
+        }
+    }
+
+    private func start(_ request: GenerationRequest) {
+        running?.task.cancel()      // one generation at a time: a new request replaces the old one
+        let stream = generator.generate(prompt: request.turns, parameters: request.parameters)
+        let bus = self.bus
+        let task = Task { [weak self] in
+            await Self.run(request.id, stream, bus: bus)
+            await self?.finished(request.id)
+        }
+        running = (request.id, task)
+    }
+
+    private func finished(_ id: UUID) {
+        if running?.request == id { running = nil }
+    }
+
+    /// Publishes started, every token, then finished (cancelled if stopped) or failed.
+    private static func run(_ id: UUID, _ stream: AsyncThrowingStream<GeneratedChunk, Error>, bus: Bus) async {
+        await bus.publish(.started(request: id), on: .generation)
+        var last = TokenStats(generatedTokens: 0, tokensPerSecond: 0, contextUsed: 0, contextSize: 0)
+        var info: CompletionInfo?
+        do {
+            for try await chunk in stream {
+                if Task.isCancelled { break }
+                switch chunk {
+                case .token(let text, let stats):
+                    last = stats
+                    await bus.publish(.token(request: id, text: text, stats: stats), on: .generation)
+                case .finished(let completion): info = completion
+                }
+            }
+        } catch is CancellationError {
+        } catch {
+            if !Task.isCancelled {
+                await bus.publish(.failed(request: id, (error as? LocalizedError)?.errorDescription ?? "\(error)"),
+                                  on: .generation)
+                return
+            }
+        }
+        var final = info ?? CompletionInfo(promptTokens: 0, generatedTokens: last.generatedTokens, promptTokensPerSecond: 0,
+                                           tokensPerSecond: last.tokensPerSecond, timeToFirstToken: 0,
+                                           stopReason: .endOfSequence)
+        if Task.isCancelled { final.stopReason = .cancelled }
+        await bus.publish(.finished(request: id, final), on: .generation)
+    }
+
+    private func describe(_ error: Error) -> String { (error as? LocalizedError)?.errorDescription ?? "\(error)" }
+}
+
+/// A generator that replays fixed text token by token: for tests, demos and UI work without a model.
+public struct ScriptedGenerator: TextGenerator {
+    public var tokens: [String]
+    public var tokensPerSecond: Double
+
+    public init(tokens: [String], tokensPerSecond: Double = 50) {
+        self.tokens = tokens
+        self.tokensPerSecond = tokensPerSecond
+    }
+
+    public func generate(prompt messages: [ChatTurn], parameters: GenerationParameters)
+        -> AsyncThrowingStream<GeneratedChunk, Error> {
+        let promptTokens = messages.reduce(0) { $0 + $1.text.split(separator: " ").count }
+        let tokens = Array(self.tokens.prefix(parameters.maxTokens))
+        let rate = tokensPerSecond
+        return AsyncThrowingStream { continuation in
+            for (i, text) in tokens.enumerated() {
+                continuation.yield(.token(text: text, stats: TokenStats(
+                    generatedTokens: i + 1, tokensPerSecond: rate, contextUsed: promptTokens + i + 1,
+                    contextSize: parameters.contextLength)))
+            }
+            continuation.yield(.finished(CompletionInfo(
+                promptTokens: promptTokens, generatedTokens: tokens.count, promptTokensPerSecond: rate * 10,
+                tokensPerSecond: rate, timeToFirstToken: 0.05,
+                stopReason: tokens.count == parameters.maxTokens ? .maxTokens : .endOfSequence)))
+            continuation.finish()
+        }
+    }
+}

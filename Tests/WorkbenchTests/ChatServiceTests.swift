@@ -1,0 +1,107 @@
+// ChatService over a real Bus with scripted generators: streaming, stop, failure, persistence commands.
+import Bus
+import Foundation
+import Testing
+import Workbench
+
+/// Yields one token, then waits until cancelled (a generation the test stops).
+private struct EndlessGenerator: TextGenerator {
+    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.token(text: "tick", stats: TokenStats(generatedTokens: 1, tokensPerSecond: 1,
+                                                                      contextUsed: 1, contextSize: 8)))
+            continuation.onTermination = { _ in }
+        }
+    }
+}
+
+private struct FailingGenerator: TextGenerator {
+    struct Boom: Error, LocalizedError { var errorDescription: String? { "no model is loaded" } }
+    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
+        AsyncThrowingStream { $0.finish(throwing: Boom()) }
+    }
+}
+
+private func request(_ text: String = "hi") -> GenerationRequest {
+    GenerationRequest(conversation: UUID(), kind: .reply, turns: [ChatTurn(role: .user, text: text)],
+                      parameters: GenerationParameters())
+}
+
+/// Collects generation events until one matching `until`.
+private func collect(_ stream: AsyncStream<GenerationEvent>, until done: (GenerationEvent) -> Bool) async -> [GenerationEvent] {
+    var events: [GenerationEvent] = []
+    for await event in stream {
+        events.append(event)
+        if done(event) { break }
+    }
+    return events
+}
+
+private func isEnd(_ e: GenerationEvent) -> Bool {
+    if case .finished = e { return true }
+    if case .failed = e { return true }
+    return false
+}
+
+@Test func sendStreamsTokensThenFinishes() async {
+    let bus = Bus()
+    let service = ChatService(bus: bus, generator: ScriptedGenerator(tokens: ["Hel", "lo", "!"]), sessions: nil)
+    await service.start()
+    let events = await bus.subscribe(.generation)
+    let r = request()
+    await bus.publish(.send(r), on: .chat)
+    let received = await collect(events, until: isEnd)
+    #expect(received.first == .started(request: r.id))
+    let text = received.compactMap { e -> String? in if case .token(_, let t, _) = e { t } else { nil } }.joined()
+    #expect(text == "Hello!")
+    guard case .finished(_, let info)? = received.last else { Issue.record("no finish"); return }
+    #expect(info.generatedTokens == 3)
+    #expect(info.stopReason == .endOfSequence)
+    await service.stop()
+}
+
+@Test func stopCancelsTheRunningGeneration() async {
+    let bus = Bus()
+    let service = ChatService(bus: bus, generator: EndlessGenerator(), sessions: nil)
+    await service.start()
+    let events = await bus.subscribe(.generation)
+    await bus.publish(.send(request()), on: .chat)
+    var iterator = events.makeAsyncIterator()
+    _ = await iterator.next()            // started
+    _ = await iterator.next()            // first token
+    await bus.publish(.stop, on: .chat)
+    guard case .finished(_, let info)? = await iterator.next() else { Issue.record("no finish"); return }
+    #expect(info.stopReason == .cancelled)
+    await service.waitUntilIdle()
+    await service.stop()
+}
+
+@Test func generatorErrorsBecomeFailedEvents() async {
+    let bus = Bus()
+    let service = ChatService(bus: bus, generator: FailingGenerator(), sessions: nil)
+    await service.start()
+    let events = await bus.subscribe(.generation)
+    let r = request()
+    await bus.publish(.send(r), on: .chat)
+    let received = await collect(events, until: isEnd)
+    #expect(received.last == .failed(request: r.id, "no model is loaded"))
+    await service.stop()
+}
+
+@Test func saveDeleteAndLoadAllGoThroughTheSessions() async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-svc-\(UUID().uuidString)")
+    let sessions = ChatSessions(directory: directory)
+    let bus = Bus()
+    let service = ChatService(bus: bus, generator: ScriptedGenerator(tokens: []), sessions: sessions)
+    await service.start()
+    let replies = await bus.subscribe(.chatEvents)
+    var iterator = replies.makeAsyncIterator()
+    let a = Conversation(title: "a", updated: Date(timeIntervalSince1970: 1))
+    let b = Conversation(title: "b", updated: Date(timeIntervalSince1970: 2))
+    await bus.publish(.save(a), on: .chat)
+    await bus.publish(.save(b), on: .chat)
+    await bus.publish(.delete(conversation: a.id), on: .chat)
+    await bus.publish(.loadAll, on: .chat)
+    #expect(await iterator.next() == .conversations([b]))
+    await service.stop()
+}
