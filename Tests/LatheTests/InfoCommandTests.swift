@@ -105,18 +105,18 @@ import Testing
         badVersion[4] = 7
         var hugeCount = Data(smol.prefix(4096))
         hugeCount.replaceSubrange(16..<24, with: [UInt8](repeating: 0xFF, count: 8))
-        var badType = Data(smol.prefix(200))  // valid magic/version, then garbage
-        badType.replaceSubrange(24..<32, with: [3, 0, 0, 0, 0, 0, 0, 0])
+        var hugeKey = Data(smol.prefix(16384))  // the first key's length set past the end of the file
+        hugeKey.replaceSubrange(24..<32, with: [UInt8](repeating: 0xFF, count: 8))
         let cases: [(String, Data, [String])] = [
             ("empty.gguf", Data(), ["truncated", "magic"]),
             ("text.gguf", Data("hello, this is not a model\n".utf8), ["bad magic"]),
             ("version.gguf", badVersion, ["unsupported GGUF version 7"]),
             ("header.gguf", Data(smol.prefix(10)), ["truncated", "tensor_count"]),
             ("kvcount.gguf", hugeCount, ["metadata_kv_count", "too large"]),
-            ("metadata.gguf", Data(smol.prefix(100_000)), ["truncated"]),
+            ("metadata.gguf", Data(smol.prefix(100_000)), ["tokenizer.ggml.tokens", "too large"]),
             ("tensors.gguf", Data(smol.prefix(1_785_664 + 1000)), ["past the end of the file"]),
             ("lastbyte.gguf", Data(smol.prefix(smol.count - 33)), ["past the end of the file", "output_norm"]),
-            ("key.gguf", badType, ["metadata key #0"]),
+            ("key.gguf", hugeKey, ["truncated", "metadata key #0"]),
         ]
         try withTemporaryDirectory { dir in
             for (name, bytes, mentions) in cases {
