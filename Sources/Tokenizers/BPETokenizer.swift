@@ -19,9 +19,8 @@ struct BPETokenizer: TokenizerModel {
         var table = IntHashMap(expectedCount: mergeList.count)
         let base = Int32(vocabulary.count)
         func symbol(_ p: UnsafeBufferPointer<UInt8>) -> Int32 {
-            if let id = vocabulary.table.value(p) { return id }
-            if let e = extra.value(p) { return e }
-            return extra.insert(p, value: base + Int32(extra.count))
+            if let id = vocabulary.table.entry(p) { return id }
+            return base + extra.insert(p)
         }
         for (rank, merge) in mergeList.enumerated() {
             var merge = merge
@@ -42,7 +41,7 @@ struct BPETokenizer: TokenizerModel {
         merges = table
         extraSymbols = extra
         byteSymbol = (0..<256).map { b in
-            ByteLevel.encoded[b].withUnsafeBufferPointer { vocabulary.table.value($0) ?? extra.value($0) ?? -1 }
+            ByteLevel.encoded[b].withUnsafeBufferPointer { vocabulary.table.entry($0) ?? extra.entry($0).map { base + $0 } ?? -1 }
         }
     }
 
@@ -97,7 +96,7 @@ struct BPETokenizer: TokenizerModel {
             s.id.append(byteSymbol[Int(b)])
         }
         if preTokenizer.ignoreMerges,
-           let whole = s.encoded.withUnsafeBufferPointer({ vocabulary.table.value($0) }) {
+           let whole = s.encoded.withUnsafeBufferPointer({ vocabulary.table.entry($0) }) {
             out.append(whole)
             return
         }
@@ -134,7 +133,7 @@ struct BPETokenizer: TokenizerModel {
                 out.append(id)
             } else {  // not a token: one token per byte of its spelling, where such a token exists
                 for k in Int(s.start[i]) ..< Int(s.start[i] + s.length[i]) {
-                    if let t = s.encoded.withUnsafeBufferPointer({ vocabulary.table.value($0.baseAddress! + k, 1) }) {
+                    if let t = s.encoded.withUnsafeBufferPointer({ vocabulary.table.entry($0.baseAddress! + k, 1) }) {
                         out.append(t)
                     }
                 }

@@ -1,23 +1,42 @@
 // An open-addressing hash table from byte strings to token ids over one contiguous byte blob: built in one pass
 // (no per-token allocation) and looked up with a pointer + length, so encoders never build temporary strings.
+// Each slot packs a 32-bit hash tag with the entry number, so a probe touches one cache line.
 
 struct ByteSpanTable: @unchecked Sendable {
-    /// All keys, concatenated; key i is blob[offsets[i] ..< offsets[i + 1]] and maps to values[i].
+    /// All keys, concatenated; entry i's key is blob[offsets[i] ..< offsets[i + 1]].
     private(set) var blob: [UInt8] = []
     private(set) var offsets: [Int32] = [0]
-    private(set) var values: [Int32] = []
-    private var slots: [Int32]
-    private var hashes: [UInt32]
+    /// Two words per slot: the key's first 8 bytes (zero-padded), then (tag << 48 | length << 32 | entry + 1);
+    /// 0 in the second word = empty. Keys of up to 8 bytes are matched without touching the blob.
+    private var slots: [UInt64]
     private var mask: Int
+    /// Number of entries in `slots` (entries appended as unindexed duplicates are not counted).
+    private var indexed = 0
 
     init(expectedCount: Int) {
         var capacity = 16
         while capacity < expectedCount * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: -1, count: capacity)
-        hashes = [UInt32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity * 2)
         mask = capacity - 1
     }
 
+    /// Builds the table of `keys[i]` as entry i. A key equal to an earlier one still gets its entry (so entry
+    /// numbers equal token ids) but lookups find the first.
+    init(keys: [String]) {
+        self.init(expectedCount: keys.count)
+        var totalBytes = 0
+        for key in keys { totalBytes += key.utf8.count }
+        blob.reserveCapacity(totalBytes)
+        offsets.reserveCapacity(keys.count + 1)
+        for key in keys {
+            var key = key
+            key.withUTF8 { k in
+                if entry(k) == nil { insert(k) } else { blob.append(contentsOf: k); offsets.append(Int32(blob.count)) }
+            }
+        }
+    }
+
+    /// Number of entries.
     var count: Int { offsets.count - 1 }
 
     @inline(__always)
@@ -38,81 +57,85 @@ struct ByteSpanTable: @unchecked Sendable {
         return h
     }
 
-    /// Adds `key → value` unless the key is present; returns the entry index of the key (new or existing).
-    @discardableResult
-    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: Int32) -> Int32 {
-        if let existing = entry(key) { return existing }
-        let index = Int32(count)
-        blob.append(contentsOf: key)
-        offsets.append(Int32(blob.count))
-        values.append(value)
-        if count * 2 > slots.count { grow() } else { place(index, hash: Self.hash(key.baseAddress ?? UnsafePointer(bitPattern: 1)!, key.count)) }
-        return index
+    /// The first min(n, 8) bytes as a little-endian word.
+    @inline(__always)
+    static func prefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        if n >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << (8 * UInt64(i)) }
+        return w
     }
 
-    private mutating func place(_ index: Int32, hash: UInt64) {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = index
-        hashes[slot] = UInt32(truncatingIfNeeded: hash >> 32)
+    @inline(__always)
+    private static func meta(_ h: UInt64, _ n: Int, _ entry: Int) -> UInt64 {
+        (h >> 48) << 48 | UInt64(min(n, 0xFFFF)) << 32 | UInt64(entry + 1)
+    }
+
+    /// Adds `key` as a new entry unless present; returns its entry index (new or existing).
+    @discardableResult
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let p = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        if let existing = entry(p, key.count) { return existing }
+        if (indexed + 1) * 2 > mask + 1 { grow() }
+        let e = count
+        blob.append(contentsOf: key)
+        offsets.append(Int32(blob.count))
+        place(e, p, key.count)
+        return Int32(e)
+    }
+
+    private mutating func place(_ e: Int, _ p: UnsafePointer<UInt8>, _ n: Int) {
+        let h = Self.hash(p, n)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while slots[2 * slot + 1] != 0 { slot = (slot + 1) & mask }
+        slots[2 * slot] = Self.prefix(p, n)
+        slots[2 * slot + 1] = Self.meta(h, n, e)
+        indexed += 1
     }
 
     private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
-        hashes = [UInt32](repeating: 0, count: capacity)
-        mask = capacity - 1
-        let blobCopy = blob
-        blobCopy.withUnsafeBufferPointer { b in
-            for i in 0..<count {
-                let start = Int(offsets[i]), end = Int(offsets[i + 1])
-                place(Int32(i), hash: Self.hash(b.baseAddress! + start, end - start))
-            }
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        mask = old.count - 1
+        indexed = 0
+        for slot in 0..<(old.count / 2) where old[2 * slot + 1] != 0 {
+            let e = Int(old[2 * slot + 1] & 0xFFFF_FFFF) - 1
+            let start = Int(offsets[e]), end = Int(offsets[e + 1])
+            blob.withUnsafeBufferPointer { place(e, $0.baseAddress! + start, end - start) }
         }
-    }
-
-    func entry(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard let base = key.baseAddress else { return entry(UnsafePointer(bitPattern: 1)!, 0) }
-        return entry(base, key.count)
-    }
-
-    /// The value stored for the key `p[0..<n]`, or nil.
-    @inline(__always)
-    func value(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
-        guard let e = entry(p, n) else { return nil }
-        return values.withUnsafeBufferPointer { $0[Int(e)] }
-    }
-
-    func value(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard let e = entry(key) else { return nil }
-        return values[Int(e)]
     }
 
     /// The entry index of the key `p[0..<n]`, or nil.
     @inline(__always)
     func entry(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
         let h = Self.hash(p, n)
-        let tag = UInt32(truncatingIfNeeded: h >> 32)
+        let want = (h >> 48) << 48 | UInt64(min(n, 0xFFFF)) << 32
+        let first = Self.prefix(p, n)
         return slots.withUnsafeBufferPointer { slots in
-            hashes.withUnsafeBufferPointer { hashes in
-                offsets.withUnsafeBufferPointer { offsets in
-                    blob.withUnsafeBufferPointer { blob in
-                        var slot = Int(truncatingIfNeeded: h) & mask
-                        while true {
-                            let index = slots[slot]
-                            if index < 0 { return nil }
-                            if hashes[slot] == tag {
-                                let start = Int(offsets[Int(index)]), end = Int(offsets[Int(index) + 1])
-                                if end - start == n && (n == 0 || memcmpBytes(blob.baseAddress! + start, p, n)) {
-                                    return index
-                                }
-                            }
-                            slot = (slot + 1) & mask
-                        }
-                    }
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let m = slots[2 * slot + 1]
+                if m == 0 { return nil }
+                if m & 0xFFFF_FFFF_0000_0000 == want && slots[2 * slot] == first {
+                    let e = Int(m & 0xFFFF_FFFF) - 1
+                    if n <= 8 || tailMatches(e, p, n) { return Int32(e) }
                 }
+                slot = (slot + 1) & mask
             }
         }
+    }
+
+    @inline(__always)
+    private func tailMatches(_ e: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        offsets.withUnsafeBufferPointer { offsets in
+            let start = Int(offsets[e]), end = Int(offsets[e + 1])
+            guard end - start == n else { return false }
+            return blob.withUnsafeBufferPointer { memcmpBytes($0.baseAddress! + start + 8, p + 8, n - 8) }
+        }
+    }
+
+    func entry(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+        entry(key.baseAddress ?? UnsafePointer(bitPattern: 1)!, key.count)
     }
 
     /// The bytes of entry `index`.

@@ -1,6 +1,8 @@
 // SentencePiece-style BPE (`tokenizer.ggml.model` = llama: Llama 2, Mistral, Gemma) as llama.cpp's
 // llm_tokenizer_spm_session runs it: spaces become U+2581, the text splits into UTF-8 characters, adjacent pairs
 // whose concatenation is a token merge best score first (leftmost on ties), and leftovers fall back to <0xXX>.
+// Speed-up, exact by construction: text is cut before each U+2581 whose preceding character never precedes U+2581
+// inside a vocabulary token (no token can span such a cut, so no merge crosses it) and words are memoised.
 
 struct SentencePieceTokenizer: TokenizerModel {
     let vocabulary: Vocabulary
@@ -8,17 +10,47 @@ struct SentencePieceTokenizer: TokenizerModel {
     let addsSpacePrefix: Bool
     /// The token for each byte (`<0xXX>`), or the unknown token.
     private let byteTokens: [Int32?]
+    /// Characters that some token has right before a U+2581 (other than U+2581 itself): no cut after them.
+    private let joinsSpace: Set<UInt32>
 
     init(vocabulary: Vocabulary, addsSpacePrefix: Bool, unknown: Int32?) {
         self.vocabulary = vocabulary
         self.addsSpacePrefix = addsSpacePrefix
         byteTokens = (0..<256).map { vocabulary.byteToken(UInt8($0)) ?? unknown }
+        var joins = Set<UInt32>()
+        vocabulary.table.blob.withUnsafeBufferPointer { blob in
+            let offsets = vocabulary.table.offsets
+            for id in 0..<vocabulary.count {
+                let start = Int(offsets[id]), end = Int(offsets[id + 1])
+                var i = start + 1
+                while i + 2 < end {
+                    if blob[i] == 0xE2 && blob[i + 1] == 0x96 && blob[i + 2] == 0x81,
+                       let c = Self.codepoint(before: i, in: blob, from: start), c != 0x2581 {
+                        joins.insert(c)
+                    }
+                    i += 1
+                }
+            }
+        }
+        joinsSpace = joins
+    }
+
+    /// The code point of the UTF-8 character that ends right before `index`.
+    static func codepoint(before index: Int, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt32? {
+        var lead = index - 1
+        while lead > start && bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        guard lead >= start else { return nil }
+        let b0 = UInt32(bytes[lead])
+        var c = b0 < 0x80 ? b0 : b0 < 0xE0 ? b0 & 0x1F : b0 < 0xF0 ? b0 & 0x0F : b0 & 0x07
+        for k in (lead + 1)..<index { c = (c << 6) | (UInt32(bytes[k]) & 0x3F) }
+        return c
     }
 
     func encode(_ bytes: UnsafeBufferPointer<UInt8>, fragments: [Fragment], into out: inout [Int32]) {
         var isPreviousSpecial = true
         var escaped: [UInt8] = []
         var work = Work()
+        var cache = WordCache()
         for fragment in fragments {
             switch fragment {
             case .token(let id):
@@ -31,10 +63,32 @@ struct SentencePieceTokenizer: TokenizerModel {
                 for b in bytes[range] {
                     if b == 0x20 { escaped.append(contentsOf: [0xE2, 0x96, 0x81]) } else { escaped.append(b) }
                 }
-                escaped.withUnsafeBufferPointer { tokenize($0, into: &out, work: &work) }
+                escaped.withUnsafeBufferPointer { text in
+                    var start = 0
+                    var i = 1
+                    while i <= text.count {
+                        if i == text.count || (text[i] == 0xE2 && i + 2 < text.count && text[i + 1] == 0x96
+                            && text[i + 2] == 0x81 && isCut(before: i, in: text, from: start)) {
+                            let word = UnsafeBufferPointer(rebasing: text[start..<i])
+                            if !cache.lookup(word, into: &out) {
+                                let first = out.count
+                                tokenize(word, into: &out, work: &work)
+                                cache.store(word, out[first...])
+                            }
+                            start = i
+                        }
+                        i += 1
+                    }
+                }
                 isPreviousSpecial = false
             }
         }
+    }
+
+    @inline(__always)
+    private func isCut(before i: Int, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        guard let c = Self.codepoint(before: i, in: text, from: start) else { return false }
+        return c != 0x2581 && !joinsSpace.contains(c)
     }
 
     struct Bigram { var score: Float; var left: Int32; var right: Int32; var size: Int32 }

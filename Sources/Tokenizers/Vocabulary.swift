@@ -2,35 +2,20 @@
 // attributes. Built in one pass so Gemma's 262k entries load in milliseconds.
 
 struct Vocabulary: Sendable {
-    /// text → id of its first occurrence; the blob also stores every token's text.
+    /// Entry i is token i's text; looking a text up gives the first id with that text.
     let table: ByteSpanTable
-    /// Token id → its text span in `table.blob`.
-    private let textStart: [Int32]
-    private let textEnd: [Int32]
     let scores: [Float]
     var attributes: [TokenAttributes]
     let maxTokenLength: Int
 
-    var count: Int { textStart.count }
+    var count: Int { table.count }
 
     init(tokens: [String], scores: [Float]?, types: [Int]?) {
-        var table = ByteSpanTable(expectedCount: tokens.count)
-        var starts = [Int32](repeating: 0, count: tokens.count)
-        var ends = [Int32](repeating: 0, count: tokens.count)
+        let names = tokens.enumerated().map { $1.isEmpty ? "[EMPTY_\($0)]" : $1 }
+        table = ByteSpanTable(keys: names)
         var maxLength = 0
-        for (i, token) in tokens.enumerated() {
-            var text = token
-            if text.isEmpty { text = "[EMPTY_\(i)]" }
-            let entry: Int32 = text.utf8.withContiguousStorageIfAvailable { table.insert($0, value: Int32(i)) }
-                ?? Array(text.utf8).withUnsafeBufferPointer { table.insert($0, value: Int32(i)) }
-            starts[i] = table.offsets[Int(entry)]
-            ends[i] = table.offsets[Int(entry) + 1]
-            maxLength = max(maxLength, Int(ends[i] - starts[i]))
-        }
-        self.table = table
-        self.textStart = starts
-        self.textEnd = ends
-        self.maxTokenLength = maxLength
+        for i in 0..<names.count { maxLength = max(maxLength, Int(table.offsets[i + 1] - table.offsets[i])) }
+        maxTokenLength = maxLength
         if let scores, scores.count >= tokens.count {
             self.scores = Array(scores.prefix(tokens.count))
         } else {
@@ -45,18 +30,16 @@ struct Vocabulary: Sendable {
 
     /// The id of the token whose text is `p[0..<n]`.
     @inline(__always)
-    func id(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? { table.value(p, n) }
+    func id(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? { table.entry(p, n) }
 
     func id(_ text: String) -> Int32? {
         var text = text
-        return text.withUTF8 { table.value($0) }
+        return text.withUTF8 { table.entry($0) }
     }
 
-    func id(bytes: [UInt8]) -> Int32? { bytes.withUnsafeBufferPointer { table.value($0) } }
+    func id(bytes: [UInt8]) -> Int32? { bytes.withUnsafeBufferPointer { table.entry($0) } }
 
-    func text(_ id: Int32) -> ArraySlice<UInt8> {
-        table.blob[Int(textStart[Int(id)]) ..< Int(textEnd[Int(id)])]
-    }
+    func text(_ id: Int32) -> ArraySlice<UInt8> { table.key(Int(id)) }
 
     func string(_ id: Int32) -> String { String(decoding: text(id), as: UTF8.self) }
 

@@ -13,7 +13,7 @@ struct WordCache {
     /// Appends the cached ids of `word` and returns true, or returns false when the word is not cached.
     @inline(__always)
     func lookup(_ word: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) -> Bool {
-        guard word.count <= Self.maxWordLength, let entry = table.value(word) else { return false }
+        guard word.count <= Self.maxWordLength, let entry = table.entry(word) else { return false }
         out.append(contentsOf: tokens[Int(starts[Int(entry)]) ..< Int(ends[Int(entry)])])
         return true
     }
@@ -23,6 +23,6 @@ struct WordCache {
         starts.append(Int32(tokens.count))
         tokens.append(contentsOf: ids)
         ends.append(Int32(tokens.count))
-        table.insert(word, value: Int32(starts.count - 1))
+        table.insert(word)
     }
 }
