@@ -128,6 +128,43 @@ import Testing
         }
     }
 
+    /// Hostile counts and lengths in the real header, run under a 1 GiB address-space limit (`ulimit -v`): a count
+    /// that reached an allocation would kill the process; instead each must end in a clean `error:` line.
+    @Test func hostileCountsUnderAMemoryLimit() throws {
+        let smol = try Data(contentsOf: URL(fileURLWithPath: TestPaths.smollm2), options: .alwaysMapped)
+        let header = [UInt8](smol.prefix(2_000_000))
+        let name = Array("tokenizer.ggml.tokens".utf8)
+        let tokensKey = try #require((0..<100_000).first { header[$0..<($0 + name.count)].elementsEqual(name) })
+        let tokensCount = tokensKey + name.count + 4 + 4  // after the key: value type, element type, then the count
+        #expect(header[tokensCount..<(tokensCount + 8)].elementsEqual([0, 0xC0, 0, 0, 0, 0, 0, 0]))  // 49152
+        func patched(_ offset: Int, _ value: UInt64) -> [UInt8] {
+            var bytes = header
+            withUnsafeBytes(of: value.littleEndian) { for (i, b) in $0.enumerated() { bytes[offset + i] = b } }
+            return bytes
+        }
+        let cases: [(String, [UInt8], [String])] = [
+            ("tensor_count", patched(8, 1 << 40), ["tensor_count", "too large"]),
+            ("kv_count", patched(16, .max), ["metadata_kv_count", "too large"]),
+            ("key", patched(24, 1 << 62), ["metadata key #0"]),
+            ("array", patched(tokensCount, 1 << 61), ["tokenizer.ggml.tokens", "too large"]),
+            // A count that fits the file: the strings it reads are garbage and run off the end.
+            ("array-in-bounds", patched(tokensCount, 200_000), ["error: "]),
+        ]
+        try withTemporaryDirectory { dir in
+            for (name, bytes, mentions) in cases {
+                let path = dir.appendingPathComponent("\(name).gguf").path
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                let result = try Run.process("/bin/sh", ["-c", "ulimit -v 1048576; exec \"$0\" info \"$1\"",
+                                                         TestPaths.latheBinary, path])
+                expectCleanFailure(result, mentions: mentions)
+            }
+            // The real models load under the same limit.
+            let ok = try Run.process("/bin/sh", ["-c", "ulimit -v 1048576; exec \"$0\" info \"$1\" --json",
+                                                 TestPaths.latheBinary, TestPaths.gemma3])
+            #expect(ok.status == 0, "\(ok.stderr)")
+        }
+    }
+
     @Test func nonexistentModel() throws {
         expectCleanFailure(try Run.lathe(["info", "/nonexistent/dir/model.gguf"]),
                            mentions: ["/nonexistent/dir/model.gguf", "not found"])
