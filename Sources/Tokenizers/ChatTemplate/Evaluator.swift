@@ -11,7 +11,10 @@ extension Interpreter {
     func eval(_ expr: Expr, _ scope: Scope) throws -> Value {
         switch expr {
         case .located(let inner, let p):
-            return try located(p) { try eval(inner, scope) }
+            return try located(p) {
+                try stack.check()
+                return try eval(inner, scope)
+            }
         case .literal(let l):
             switch l {
             case .none: return .none

@@ -24,6 +24,8 @@ extension Parser {
     }
 
     mutating func parseExpression() throws -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         var expr = try parseOr()
         while isName("if") {
             let p = current.position
@@ -48,6 +50,8 @@ extension Parser {
     }
 
     mutating func parseNot() throws -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         if skipName("not") { return .not(try parseNot()) }
         return try parseCompare()
     }
@@ -113,6 +117,8 @@ extension Parser {
     }
 
     mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         let p = current.position
         var node: Expr
         if skipOp("-") {

@@ -32,6 +32,7 @@ final class Interpreter {
     let now: () -> Date
     private(set) var iterations = 0
     var callDepth = 0
+    let stack = StackGuard()
     private var written = 0
 
     init(limits: RenderLimits, now: @escaping () -> Date) {
@@ -72,6 +73,7 @@ final class Interpreter {
     }
 
     func execute(_ nodes: [Node], scope: Scope, into out: inout String) throws -> Flow {
+        try stack.check()
         for node in nodes {
             switch node {
             case .text(let s):
@@ -191,6 +193,7 @@ final class Interpreter {
         Callable(name: m.name) { [unowned self] args, kwargs in
             callDepth += 1
             defer { callDepth -= 1 }
+            try stack.check()
             guard callDepth <= limits.maxCallDepth else {
                 throw ChatTemplateError(.limit, "macro calls nested deeper than \(limits.maxCallDepth)",
                                         line: m.position.line, column: m.position.column)

@@ -6,6 +6,10 @@ struct Parser {
     var index = 0
     /// Inside an `{% if %}`: jinja2 defers unknown filter/test errors to run time there.
     var conditionalDepth = 0
+    /// Nesting of statements and sub-expressions, limited so parsing cannot exhaust the stack.
+    var nesting = 0
+    static let maxNesting = 128
+    let stack = StackGuard()
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -97,7 +101,16 @@ struct Parser {
         }
     }
 
+    /// Enters one level of nesting; pair with `nesting -= 1` (use `defer`).
+    mutating func enter() throws {
+        nesting += 1
+        if nesting > Self.maxNesting { throw fail("template nests deeper than \(Self.maxNesting) levels") }
+        do { try stack.check() } catch { throw fail("template nests too deeply") }
+    }
+
     mutating func parseStatement(at open: Token) throws -> Node {
+        try enter()
+        defer { nesting -= 1 }
         let keywordToken = current
         guard case .name(let keyword) = advance().kind else { throw fail("expected a statement name", at: keywordToken) }
         let p = keywordToken.position
