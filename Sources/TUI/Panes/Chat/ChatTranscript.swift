@@ -15,7 +15,7 @@ enum ChatTranscript {
         }
         var out = [StyledLine(name, Style(role, .bold))]
         let base = Style(message.role == .user ? .text : role)
-        var body = Markdown.lines(message.text, width: width - 2, base: base, showThinking: showThinking)
+        var body = Markdown.lines(trimmedEnd(message.text), width: width - 2, base: base, showThinking: showThinking)
         if streaming {
             if body.isEmpty || body.last?.width ?? 0 >= width - 2 { body.append(StyledLine()) }
             body[body.count - 1].spans.append(Span("▌", Style(.accent)))
@@ -26,6 +26,13 @@ enum ChatTranscript {
         }
         out.append(StyledLine())
         return out
+    }
+
+    /// The text without trailing blank lines (a reply ending in "\n" would otherwise leave an empty row).
+    private static func trimmedEnd(_ text: String) -> String {
+        var end = text.endIndex
+        while end > text.startIndex, text[text.index(before: end)].isNewline { end = text.index(before: end) }
+        return String(text[..<end])
     }
 
     /// "42 tokens · 35.1 tok/s · first token 120 ms" (+ why it stopped, when not the natural end).
