@@ -66,6 +66,7 @@ extension Interpreter {
             for i in try indices(scalars.count) { view.append(scalars[i]) }
             return .string(String(view))
         case .undefined: throw undefinedError(obj)
+        // jinja2 compiles slices to plain Python subscripts: no Undefined fallback as for items.
         default: throw ChatTemplateError(.runtime, "'\(obj.typeName)' object is not subscriptable")
         }
     }

@@ -18,13 +18,17 @@ extension Interpreter {
         case "default", "d":
             let useDefault = value.isUndefined || ((a.value(1, "boolean")?.truthy ?? false) && !value.truthy)
             return useDefault ? (a.value(0, "default_value") ?? .string("")) : value
-        case "first": return try value.iterate().first ?? .undefined("No first item, sequence was empty.")
-        case "last": return try value.iterate().last ?? .undefined("No last item, sequence was empty.")
+        case "first":
+            if case .iterator(let it) = value { return it.next() ?? .undefined("No first item, sequence was empty.") }
+            return try value.iterate().first ?? .undefined("No first item, sequence was empty.")
+        case "last":
+            if case .iterator(let it) = value { throw ChatTemplateError(.runtime, "'\(it.kind)' object is not reversible") }
+            return try value.iterate().last ?? .undefined("No last item, sequence was empty.")
         case "list": return .list(try value.iterate())
         case "items":
-            if value.isUndefined { return .list([]) }
+            if value.isUndefined { return .iterator(IteratorBox([])) }
             guard case .dict(let d) = value else { throw ChatTemplateError(.runtime, "Can only get item pairs from a mapping.") }
-            return .list(d.map { .tuple([$0.0, $0.1]) })
+            return .iterator(IteratorBox(d.map { .tuple([$0.0, $0.1]) }))
         case "join":
             var items = try value.iterate()
             if let attribute = a.value(1, "attribute") { items = try items.map { try attributeGetter(attribute)($0) } }
@@ -49,8 +53,9 @@ extension Interpreter {
         case "wordcount": return .int(value.str.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).count)
         case "reverse":
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
-            return .list(try value.iterate().reversed())
-        case "unique": return .list(try unique(value, a))
+            if case .iterator(let it) = value { throw ChatTemplateError(.runtime, "'\(it.kind)' object is not reversible") }
+            return .iterator(IteratorBox(try value.iterate().reversed(), kind: "list_reverseiterator"))
+        case "unique": return .iterator(IteratorBox(try unique(value, a)))
         case "sort": return .list(try sort(value, a))
         case "dictsort": return .list(try dictsort(value, a))
         case "min", "max":
@@ -60,9 +65,9 @@ extension Interpreter {
             var items = try value.iterate()
             if let attribute = a.value(0, "attribute"), !attribute.isNone { items = try items.map { try attributeGetter(attribute)($0) } }
             return try items.reduce(a.value(1, "start") ?? .int(0)) { try binary("+", $0, $1) }
-        case "map": return .list(try map(value, args))
+        case "map": return .iterator(IteratorBox(try map(value, args)))
         case "select", "reject", "selectattr", "rejectattr":
-            return .list(try select(value, args, byAttribute: name.hasSuffix("attr"), keep: name.hasPrefix("select")))
+            return .iterator(IteratorBox(try select(value, args, byAttribute: name.hasSuffix("attr"), keep: name.hasPrefix("select"))))
         case "attr":
             // Python getattr only: dict keys are not attributes.
             guard case .string(let n)? = a.value(0, "name") else { throw ChatTemplateError(.runtime, "attr needs a name") }

@@ -21,7 +21,7 @@ extension Interpreter {
         case "mapping": if case .dict = v { return true }; return false
         case "iterable":
             switch v {
-            case .undefined, .string, .list, .tuple, .dict, .namespace: return true
+            case .undefined, .string, .list, .tuple, .dict, .namespace, .iterator: return true
             default: return false
             }
         case "sequence":

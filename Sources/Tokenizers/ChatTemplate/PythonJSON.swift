@@ -43,7 +43,7 @@ enum PythonJSON {
                     guard write(e, level + 1) else { return false }
                 }
                 out += newline(level) + "}"
-            case .undefined, .namespace, .callable: return false
+            case .undefined, .namespace, .callable, .iterator: return false
             }
             return true
         }
@@ -59,6 +59,7 @@ enum PythonJSON {
         case .undefined: return "Undefined"
         case .namespace: return "Namespace"
         case .callable: return "function"
+        case .iterator(let it): return it.kind
         case .list(let a), .tuple(let a): return a.lazy.map(firstUnserializable).first { !$0.isEmpty } ?? ""
         case .dict(let d): return d.lazy.map { firstUnserializable($0.1) }.first { !$0.isEmpty } ?? ""
         default: return ""

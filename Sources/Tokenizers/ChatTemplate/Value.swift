@@ -15,6 +15,19 @@ final class NamespaceBox {
     }
 }
 
+/// A one-shot iterator, as the generators jinja2's `map`, `select`, `unique`, `reverse`, `items` … return:
+/// always truthy, no `len()`, and consumed by the first iteration.
+final class IteratorBox {
+    private var items: [Value]
+    let kind: String
+    init(_ items: [Value], kind: String = "generator") {
+        self.items = items
+        self.kind = kind
+    }
+    func drain() -> [Value] { defer { items = [] }; return items }
+    func next() -> Value? { items.isEmpty ? nil : items.removeFirst() }
+}
+
 /// A function value: a macro, a global such as `range`, or a bound method such as `'a'.upper`.
 struct Callable {
     var name: String
@@ -35,6 +48,7 @@ enum Value {
     case dict([(Value, Value)])
     case namespace(NamespaceBox)
     case callable(Callable)
+    case iterator(IteratorBox)
 
     init(_ json: JSONValue) {
         switch json {
@@ -65,6 +79,7 @@ enum Value {
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .callable: return "function"
+        case .iterator(let it): return it.kind
         }
     }
 
@@ -80,7 +95,7 @@ enum Value {
         case .string(let s): return !s.isEmpty
         case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
-        case .namespace, .callable: return true
+        case .namespace, .callable, .iterator: return true
         }
     }
 
@@ -125,6 +140,7 @@ enum Value {
         case .namespace(let ns):
             return "<Namespace {" + ns.attributes.map { "'\($0.0)': \($0.1.repr)" }.joined(separator: ", ") + "}>"
         case .callable(let c): return "<function \(c.name)>"
+        case .iterator(let it): return "<\(it.kind) object>"
         }
     }
 
@@ -136,6 +152,7 @@ enum Value {
         case .dict(let d): return d.map(\.0)
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .namespace(let ns): return ns.attributes.map { .string($0.0) }
+        case .iterator(let it): return it.drain()
         default: throw ChatTemplateError(.runtime, "'\(typeName)' object is not iterable")
         }
     }
@@ -156,6 +173,7 @@ extension Value: Equatable {
         case (.dict(let x), .dict(let y)):
             return x.count == y.count && x.allSatisfy { pair in y.contains { $0.0 == pair.0 && $0.1 == pair.1 } }
         case (.namespace(let x), .namespace(let y)): return x === y
+        case (.iterator(let x), .iterator(let y)): return x === y
         default:
             if let x = a.number, let y = b.number { return x == y }
             return false
