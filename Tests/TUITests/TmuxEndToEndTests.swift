@@ -1,0 +1,80 @@
+// End to end: the real `lathe` binary in tmux (120×40) with the default model. Sends a question and sees
+// the streamed answer, switches panes, resizes to 20×5 and back, stops a generation with Esc, quits cleanly.
+// Polls the screen (this drives a real process), so it runs only with LATHE_TUI_E2E=1 (CI sets it).
+import Foundation
+import LatheTestSupport
+import Testing
+
+private enum E2E {
+    static var enabled: Bool {
+        ProcessInfo.processInfo.environment["LATHE_TUI_E2E"] == "1"
+            && FileManager.default.isExecutableFile(atPath: TestPaths.latheBinary)
+            && FileManager.default.fileExists(atPath: TestPaths.smollm2)
+    }
+}
+
+private struct Tmux {
+    let session = "lathe-e2e-\(getpid())"
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        try Run.process("/usr/bin/env", ["tmux"] + arguments).stdout
+    }
+
+    func screen() -> String { (try? run(["capture-pane", "-t", session, "-p"])) ?? "" }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+    func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+
+    /// Polls the pane until `condition` holds, or fails after `seconds`.
+    func waitFor(_ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ condition: (String) -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(screen()) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what); the screen was:\n\(screen())", sourceLocation: sourceLocation)
+        throw TimedOut()
+    }
+
+    struct TimedOut: Error {}
+
+    func waitFor(_ text: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await waitFor("'\(text)'", seconds: seconds, sourceLocation: sourceLocation) { $0.contains(text) }
+    }
+}
+
+@Test(.enabled(if: E2E.enabled)) func latheTUIChatsSwitchesResizesStopsAndQuits() async throws {
+    let tmux = Tmux()
+    let data = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-e2e-\(UUID().uuidString)").path
+    let command = "env LATHE_DATA_DIR=\(data)/data LATHE_CONFIG_DIR=\(data)/config LATHE_MODELS_DIR="
+        + "\(TestPaths.modelsDirectory.path) TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 30"
+    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
+    defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
+
+    try await tmux.waitFor("SmolLM2", seconds: 60)                       // default model loaded, name in status bar
+    try tmux.text("What is the capital of France?")
+    try tmux.keys("Enter")
+    try await tmux.waitFor("first token", seconds: 120)                  // the reply finished with its figures
+    #expect(tmux.screen().contains("Assistant"))
+
+    try tmux.keys("M-5")
+    try await tmux.waitFor("Generation tok/s")
+    try tmux.keys("M-2")
+    try await tmux.waitFor("Local models")
+    try tmux.run(["resize-window", "-t", tmux.session, "-x", "20", "-y", "5"])
+    try await tmux.waitFor("narrow tab bar") { $0.contains("1 Chat") && !$0.contains("Local models") }
+    try tmux.run(["resize-window", "-t", tmux.session, "-x", "120", "-y", "40"])
+    try await tmux.waitFor("Local models")
+
+    try tmux.keys("M-1")
+    try tmux.text("Write a very long story about a dragon.")
+    try tmux.keys("Enter")
+    try await tmux.waitFor("generating…", seconds: 60)
+    try tmux.keys("Escape")
+    try await tmux.waitFor("input ready") { !$0.contains("generating…") && $0.contains("Message") }
+
+    try tmux.keys("C-q")
+    try await tmux.waitFor("LATHE-EXITED 0")
+}
