@@ -92,7 +92,7 @@ func editFocusedText(_ state: inout AppState, _ edit: (inout TextInputState) -> 
 func handleMouse(_ state: inout AppState, _ mouse: MouseEvent) -> [Effect] {
     switch mouse.kind {
     case .scrollUp:
-        if state.pane == .chat { state.chat.scroll += 3 }
+        if state.pane == .chat { state.chat.scroll = min(state.chat.scroll + 3, Layout.maxScroll(state)) }
     case .scrollDown:
         if state.pane == .chat { state.chat.scroll = max(0, state.chat.scroll - 3) }
     case .press:

@@ -75,6 +75,7 @@ import TUI
 
 @Test func mouseWheelScrollsTheTranscript() {
     var state = Fixture.state()
+    for i in 0..<10 { Fixture.exchange(&state, "question \(i)", ["answer \(i)"]) }
     run(&state, receive(.mouse(MouseEvent(x: 40, y: 10, kind: .scrollUp))))
     #expect(state.chat.scroll == 3)
     run(&state, receive(.mouse(MouseEvent(x: 40, y: 10, kind: .scrollDown))))

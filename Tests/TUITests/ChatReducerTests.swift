@@ -166,3 +166,17 @@ import TUI
     #expect(state.chat.conversations.map(\.title) == ["newer", "old"])
     #expect(state.chat.conversation.title == "newer")
 }
+
+@Test func scrollingStopsAtTheTopOfTheConversation() {
+    var state = Fixture.state()
+    Fixture.exchange(&state, "short", ["reply"])
+    run(&state, press(.pageUp), press(.pageUp))
+    #expect(state.chat.scroll == 0)
+    for i in 0..<20 { Fixture.exchange(&state, "question \(i)", ["answer \(i)"]) }
+    run(&state, press(.pageUp))
+    #expect(state.chat.scroll == 12)
+    for _ in 0..<20 { run(&state, press(.pageUp)) }
+    let top = state.chat.scroll
+    run(&state, press(.pageDown))
+    #expect(state.chat.scroll == top - 12)
+}

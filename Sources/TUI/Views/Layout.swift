@@ -52,6 +52,15 @@ enum Layout {
         return Chat(list: list, transcript: transcript, input: input, parameters: parameters, bordered: bordered)
     }
 
+    /// How far the transcript can scroll up: its display lines beyond one screenful.
+    static func maxScroll(_ state: AppState) -> Int {
+        let layout = chat(state)
+        let inner = layout.bordered ? layout.transcript.inset(by: 1).inset(left: 1, right: 1) : layout.transcript
+        guard inner.width > 0, inner.height > 0 else { return 0 }
+        let all = ChatTranscript.visibleLines(state.chat, width: inner.width, count: Int.max / 4, skip: 0)
+        return max(0, all.count - inner.height)
+    }
+
     /// Index of the first conversation shown when `selected` must be visible in `height` rows.
     static func listOffset(selected: Int, height: Int) -> Int { max(0, selected - max(1, height) + 1) }
 

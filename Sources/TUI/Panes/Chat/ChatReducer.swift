@@ -41,7 +41,7 @@ func performChat(_ state: inout AppState, _ action: Action) -> [Effect] {
         chat.field = TextInputState(chat.conversation.systemPrompt)
         chat.focus = .systemPrompt
     case .toggleThinking: chat.showThinking.toggle()
-    case .scrollUp: chat.scroll += max(1, state.size.height / 2)
+    case .scrollUp: chat.scroll = min(chat.scroll + max(1, state.size.height / 2), Layout.maxScroll(state))
     case .scrollDown: chat.scroll = max(0, chat.scroll - max(1, state.size.height / 2))
     case .listUp: chat.list.selected = max(0, chat.list.selected - 1)
     case .listDown: chat.list.selected = min(chat.conversations.count - 1, chat.list.selected + 1)
