@@ -5,6 +5,7 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #define TILE_R 2
 #define TILE_T 4
+#define GEMV_R 4
 #define DOT_U8S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"

@@ -2,9 +2,12 @@
 // u8 x s8 dots and 32 vector registers, which allows 4 x 4 rows x tokens tiles in lk_matmul_rows.
 #include "quants_internal.h"
 #if defined(__x86_64__)
+#if !defined(LK_SIMDE)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq,avx2,fma,f16c"))), apply_to = function)
+#endif
 #define TILE_R 4
 #define TILE_T 4
+#define GEMV_R 4
 #define DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"
@@ -12,7 +15,9 @@ void lk_register_avx512(void) {
     register_legacy();
     register_k_and_activations();
 }
+#if !defined(LK_SIMDE)
 #pragma clang attribute pop
+#endif
 #else
 void lk_register_avx512(void) {}
 #endif

@@ -1,10 +1,16 @@
 // SIMD body for the 32-element block formats (q4_0, q4_1, q5_0, q5_1, q8_0 against q8_0/q8_1), included by
 // quants_avx2.c and quants_avx512.c under their target attributes. The including file defines:
 //   DOT_U8S8(u, s)  sum of 4 adjacent u8*s8 products into 8 x int32 (maddubs+madd, or vpdpbusd)
-//   TILE_R, TILE_T  rows x tokens per register tile of lk_matmul_rows
+//   TILE_R, TILE_T  rows x tokens per register tile of lk_matmul_rows; GEMV_R rows per tile for one token
+#define TILE_MAX_R (TILE_R > GEMV_R ? TILE_R : GEMV_R)
 // Each weight block is decoded to 32 bytes once per tile and dotted with TILE_T activation blocks:
 // signed weights (q4_0, q5_0, q8_0) via |w| * sign(a, w); unsigned ones (q4_1, q5_1) directly, plus m * s.
+#if defined(LK_SIMDE)  // test-only build that emulates the AVX-512 body on a machine without it (SIMDe)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#else
 #include <immintrin.h>
+#endif
 
 static inline float hsum_ps(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -57,13 +63,13 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
     static inline __attribute__((always_inline)) void NAME##_tile(                                                  \
         const int R, const int T, int64_t nb, const uint8_t *w, size_t ws, const uint8_t *a, size_t as, float *out, \
         int64_t os) {                                                                                               \
-        __m256 acc[TILE_R][TILE_T];                                                                                 \
-        float macc[TILE_R][TILE_T];                                                                                 \
+        __m256 acc[TILE_MAX_R][TILE_T];                                                                                 \
+        float macc[TILE_MAX_R][TILE_T];                                                                                 \
         for (int r = 0; r < R; r++)                                                                                 \
             for (int t = 0; t < T; t++) { acc[r][t] = _mm256_setzero_ps(); macc[r][t] = 0; }                        \
         for (int64_t b = 0; b < nb; b++) {                                                                          \
-            __m256i wq[TILE_R], wu[TILE_R];                                                                         \
-            float wd[TILE_R], wm[TILE_R];                                                                           \
+            __m256i wq[TILE_MAX_R], wu[TILE_MAX_R];                                                                         \
+            float wd[TILE_MAX_R], wm[TILE_MAX_R];                                                                           \
             for (int r = 0; r < R; r++) {                                                                           \
                 const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
                 wq[r] = DECODE(blk);                                                                                \
@@ -100,8 +106,8 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
         }                                                                                                           \
         for (; t < nt; t++) {                                                                                       \
             int64_t r = 0;                                                                                          \
-            for (; r + TILE_R <= nr; r += TILE_R)                                                                   \
-                NAME##_tile(TILE_R, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);                   \
+            for (; r + GEMV_R <= nr; r += GEMV_R)                                                                   \
+                NAME##_tile(GEMV_R, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);                   \
             for (; r < nr; r++) NAME##_tile(1, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);        \
         }                                                                                                           \
     }                                                                                                               \
