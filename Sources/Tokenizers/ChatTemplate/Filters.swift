@@ -55,6 +55,15 @@ extension Interpreter {
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
             if case .iterator(let it) = value { throw ChatTemplateError(.runtime, "'\(it.kind)' object is not reversible") }
             return .iterator(IteratorBox(try value.iterate().reversed(), kind: "list_reverseiterator"))
+        default:
+            return try applyCollectionFilter(name, to: value, args: args)
+        }
+    }
+
+    /// Filters over sequences: ordering, selecting, mapping, aggregating.
+    private func applyCollectionFilter(_ name: String, to value: Value, args: EvaluatedArguments) throws -> Value {
+        let a = FilterArguments(args)
+        switch name {
         case "unique": return .iterator(IteratorBox(try unique(value, a)))
         case "sort": return .list(try sort(value, a))
         case "dictsort": return .list(try dictsort(value, a))

@@ -52,6 +52,14 @@ extension Interpreter {
                 }
                 return try self.checkSize(pythonReplace(s, old, new, count: args.count > 2 ? args[2].integer ?? -1 : -1))
             }
+        default:
+            return searchOrTestMethod(s, name)
+        }
+    }
+
+    /// The second half of `str`'s methods: searching, joining, formatting and the `is…` predicates.
+    private func searchOrTestMethod(_ s: String, _ name: String) -> Value? {
+        switch name {
         case "find", "rfind", "index", "rindex", "count":
             return bound(name) { args, _ in
                 guard case .string(let needle)? = args.first else { throw ChatTemplateError(.runtime, "\(name)() argument must be str") }
