@@ -73,6 +73,7 @@ struct BPETokenizer: TokenizerModel {
         var encoded: [UInt8] = []
         var id: [Int32] = [], start: [Int32] = [], length: [Int32] = []
         var next: [Int32] = [], prev: [Int32] = [], rank: [UInt32] = [], result: [Int32] = []
+        var heap: [UInt64] = []
     }
 
     private func pair(_ left: Int32, _ right: Int32) -> (rank: UInt32, result: Int32) {
@@ -105,25 +106,45 @@ struct BPETokenizer: TokenizerModel {
         s.rank = [UInt32](repeating: .max, count: n)
         s.result = [Int32](repeating: -1, count: n)
         for i in 0..<(n - 1) { (s.rank[i], s.result[i]) = pair(s.id[i], s.id[i + 1]) }
-        // Merge the lowest-ranked adjacent pair, leftmost first, until none is left.
+        // Merge the lowest-ranked adjacent pair, leftmost first, until none is left: a linear scan for short words,
+        // a heap of (rank << 32 | left) with stale entries skipped for long ones (a long CJK run is one word).
+        let useHeap = n > 48
+        if useHeap {
+            s.heap.removeAll(keepingCapacity: true)
+            for i in 0..<n where s.rank[i] != .max { Self.heapPush(UInt64(s.rank[i]) << 32 | UInt64(i), &s.heap) }
+        }
         while true {
             var best = -1
-            var bestRank = UInt32.max
-            var i = 0
-            while i >= 0 {
-                if s.rank[i] < bestRank { bestRank = s.rank[i]; best = i }
-                i = Int(s.next[i])
+            if useHeap {
+                while let top = Self.heapPop(&s.heap) {
+                    let left = Int(top & 0xFFFF_FFFF)
+                    if s.rank[left] == UInt32(top >> 32) { best = left; break }
+                }
+            } else {
+                var bestRank = UInt32.max
+                var i = 0
+                while i >= 0 {
+                    if s.rank[i] < bestRank { bestRank = s.rank[i]; best = i }
+                    i = Int(s.next[i])
+                }
             }
             if best < 0 { break }
             let right = Int(s.next[best])
             s.id[best] = s.result[best]
             s.length[best] += s.length[right]
+            s.rank[right] = .max
             s.next[best] = s.next[right]
             if s.next[right] >= 0 { s.prev[Int(s.next[right])] = Int32(best) }
             let after = Int(s.next[best])
             (s.rank[best], s.result[best]) = after >= 0 ? pair(s.id[best], s.id[after]) : (UInt32.max, -1)
+            if useHeap && s.rank[best] != .max { Self.heapPush(UInt64(s.rank[best]) << 32 | UInt64(best), &s.heap) }
             let before = Int(s.prev[best])
-            if before >= 0 { (s.rank[before], s.result[before]) = pair(s.id[before], s.id[best]) }
+            if before >= 0 {
+                (s.rank[before], s.result[before]) = pair(s.id[before], s.id[best])
+                if useHeap && s.rank[before] != .max {
+                    Self.heapPush(UInt64(s.rank[before]) << 32 | UInt64(before), &s.heap)
+                }
+            }
         }
         var i = 0
         let vocabularyCount = Int32(vocabulary.count)
@@ -140,6 +161,35 @@ struct BPETokenizer: TokenizerModel {
             }
             i = Int(s.next[i])
         }
+    }
+
+    private static func heapPush(_ item: UInt64, _ heap: inout [UInt64]) {
+        heap.append(item)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if heap[parent] <= heap[child] { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private static func heapPop(_ heap: inout [UInt64]) -> UInt64? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        guard !heap.isEmpty else { return top }
+        heap[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count && heap[left] < heap[smallest] { smallest = left }
+            if right < heap.count && heap[right] < heap[smallest] { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
     }
 
     func normalPiece(_ token: Int32) -> [UInt8] { ByteLevel.decode(vocabulary.text(token)) }

@@ -2,7 +2,7 @@
 // (no per-token allocation) and looked up with a pointer + length, so encoders never build temporary strings.
 // Each slot packs a 32-bit hash tag with the entry number, so a probe touches one cache line.
 
-struct ByteSpanTable: @unchecked Sendable {
+struct ByteSpanTable: Sendable {
     /// All keys, concatenated; entry i's key is blob[offsets[i] ..< offsets[i + 1]].
     private(set) var blob: [UInt8] = []
     private(set) var offsets: [Int32] = [0]
