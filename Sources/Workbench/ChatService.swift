@@ -130,28 +130,36 @@ public actor ChatService {
 public struct ScriptedGenerator: TextGenerator {
     public var tokens: [String]
     public var tokensPerSecond: Double
+    /// When true, tokens come `1/tokensPerSecond` apart (demos, UI latency runs); tests leave it off.
+    public var paced: Bool
 
-    public init(tokens: [String], tokensPerSecond: Double = 50) {
+    public init(tokens: [String], tokensPerSecond: Double = 50, paced: Bool = false) {
         self.tokens = tokens
         self.tokensPerSecond = tokensPerSecond
+        self.paced = paced
     }
 
     public func generate(prompt messages: [ChatTurn], parameters: GenerationParameters)
         -> AsyncThrowingStream<GeneratedChunk, Error> {
         let promptTokens = messages.reduce(0) { $0 + $1.text.split(separator: " ").count }
         let tokens = Array(self.tokens.prefix(parameters.maxTokens))
-        let rate = tokensPerSecond
+        let rate = tokensPerSecond, paced = self.paced
         return AsyncThrowingStream { continuation in
-            for (i, text) in tokens.enumerated() {
-                continuation.yield(.token(text: text, stats: TokenStats(
-                    generatedTokens: i + 1, tokensPerSecond: rate, contextUsed: promptTokens + i + 1,
-                    contextSize: parameters.contextLength)))
+            let task = Task {
+                for (i, text) in tokens.enumerated() {
+                    if paced { try? await Task.sleep(for: .seconds(1 / max(rate, 1))) }
+                    if Task.isCancelled { break }
+                    continuation.yield(.token(text: text, stats: TokenStats(
+                        generatedTokens: i + 1, tokensPerSecond: rate, contextUsed: promptTokens + i + 1,
+                        contextSize: parameters.contextLength)))
+                }
+                continuation.yield(.finished(CompletionInfo(
+                    promptTokens: promptTokens, generatedTokens: tokens.count, promptTokensPerSecond: rate * 10,
+                    tokensPerSecond: rate, timeToFirstToken: 0.05,
+                    stopReason: tokens.count == parameters.maxTokens ? .maxTokens : .endOfSequence)))
+                continuation.finish()
             }
-            continuation.yield(.finished(CompletionInfo(
-                promptTokens: promptTokens, generatedTokens: tokens.count, promptTokensPerSecond: rate * 10,
-                tokensPerSecond: rate, timeToFirstToken: 0.05,
-                stopReason: tokens.count == parameters.maxTokens ? .maxTokens : .endOfSequence)))
-            continuation.finish()
+            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }
