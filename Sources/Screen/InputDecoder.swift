@@ -95,8 +95,8 @@ public struct InputDecoder: Sendable {
         }
     }
 
-    /// A run of plain text (printable, tab, CR, LF) of 2+ characters that contains a line break: a paste
-    /// without bracketed-paste support. A lone Enter, or typing, is not a burst.
+    /// A run of plain text (printable, tab, CR, LF) with a line break before its end: a multi-line paste
+    /// from a terminal without bracketed paste. A lone Enter, or typing then Enter, is not a burst.
     private func textBurst(_ batch: [RawInput], from i: Int) -> (String, Int)? {
         var text = ""
         var j = i
@@ -107,8 +107,9 @@ public struct InputDecoder: Sendable {
             j += 1
         }
         guard hasBreak, hasText, j - i >= 2 else { return nil }
-        // Typed text followed by a single Enter in the same poll is typing, not a paste.
-        if text.filter({ $0 == "\n" }).count == 1, text.last == "\n", j - i <= 3 { return nil }
+        // Text whose only line break is the last character is typing then Enter (or a one-line paste that
+        // should send, as it would in a terminal without bracketed paste), not a multi-line paste.
+        if text.filter({ $0 == "\n" }).count == 1, text.last == "\n" { return nil }
         return (text, j)
     }
 

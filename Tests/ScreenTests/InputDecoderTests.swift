@@ -29,5 +29,8 @@ private func scalars(_ text: String) -> [RawInput] { text.unicodeScalars.map { .
     var decoder = InputDecoder()
     #expect(decoder.decode(scalars("first line\rsecond line\r")) == [.paste("first line\nsecond line\n")])
     #expect(decoder.decode(scalars("a\r")) == [.key(.char("a")), .key(.enter)])
+    #expect(decoder.decode(scalars("hi you\r")) == scalars("hi you").compactMap {
+        if case .scalar(let s) = $0 { .key(.char(Character(s))) } else { nil }
+    } + [.key(.enter)])
     #expect(decoder.decode([.key(.up), .scalar("x")]) == [.key(.up), .key(.char("x"))])
 }
