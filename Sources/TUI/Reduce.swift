@@ -115,7 +115,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .quit:
         state.quitRequested = true
-        return [.quit]
+        return stopGeneration(&state) + [.quit]      // a streaming reply is stopped and saved first
     case .interrupt:
         if state.chat.isGenerating { return stopGeneration(&state) }
         state.quitRequested = true

@@ -55,6 +55,18 @@ public actor ChatService {
         running = nil
     }
 
+    /// After `bus.shutdown()`: waits until every command already published has been handled, so the last
+    /// saves reach disk before the process exits.
+    ///
+    /// ```swift
+    /// await bus.shutdown()
+    /// await service.drain()
+    /// ```
+    public func drain() async {
+        await listener?.value
+        running?.task.cancel()
+    }
+
     /// Waits for the running generation (if any) to end; tests use it.
     public func waitUntilIdle() async {
         while let task = running?.task { await task.value }

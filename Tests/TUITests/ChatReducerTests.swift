@@ -63,6 +63,8 @@ import TUI
     #expect(run(&state, press(.ctrl("c"))) == [.quit])
     var other = Fixture.state()
     #expect(run(&other, press(.ctrl("q"))) == [.quit])
+    Fixture.exchange(&other, "hi", ["part"], finish: false)
+    #expect(run(&other, press(.ctrl("q"))) == [.chat(.stop), .chat(.save(other.chat.conversation)), .quit])
 }
 
 @Test func upRecallsEarlierMessagesAndDownReturnsToTheDraft() {

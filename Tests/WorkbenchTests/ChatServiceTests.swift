@@ -105,3 +105,16 @@ private func isEnd(_ e: GenerationEvent) -> Bool {
     #expect(await iterator.next() == .conversations([b]))
     await service.stop()
 }
+
+@Test func drainHandlesEverySavePublishedBeforeShutdown() async {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-drain-\(UUID().uuidString)")
+    let sessions = ChatSessions(directory: directory)
+    let bus = Bus()
+    let service = ChatService(bus: bus, generator: ScriptedGenerator(tokens: []), sessions: sessions)
+    await service.start()
+    let conversations = (0..<20).map { Conversation(title: "c\($0)", updated: Date(timeIntervalSince1970: Double($0))) }
+    for c in conversations { await bus.publish(.save(c), on: .chat) }
+    await bus.shutdown()
+    await service.drain()
+    #expect(sessions.loadAll().conversations.count == 20)
+}
