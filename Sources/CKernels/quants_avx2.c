@@ -9,9 +9,13 @@
 #define DOT_U8S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"
+#define K_TILE_R 2
+#define K_TILE_T 2
+#include "quants_simd_ktile.h"
 void lk_register_avx2(void) {
     register_legacy();
     register_k_and_activations();
+    register_k_tiles();
 }
 #pragma clang attribute pop
 #else

@@ -11,9 +11,13 @@
 #define DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"
+#define K_TILE_R 4
+#define K_TILE_T 4
+#include "quants_simd_ktile.h"
 void lk_register_avx512(void) {
     register_legacy();
     register_k_and_activations();
+    register_k_tiles();
 }
 #if !defined(LK_SIMDE)
 #pragma clang attribute pop

@@ -194,7 +194,25 @@ static float f32_dot(int64_t n, const void *vw, const void *va) {
     return s;
 }
 
+static inline __m256 bf16x8(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+static float bf16_dot(int64_t n, const void *vw, const void *va) {
+    const uint16_t *x = vw, *y = va;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(bf16x8(x + i), bf16x8(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(bf16x8(x + i + 8), bf16x8(y + i + 8), acc1);
+    }
+    float s = hsum_ps(_mm256_add_ps(acc0, acc1));
+    for (; i < n; i++) s += lk_bf16_to_fp32(x[i]) * lk_bf16_to_fp32(y[i]);
+    return s;
+}
+
 static void register_k_and_activations(void) {
+    lk_traits[T_BF16].dot = bf16_dot;
     lk_traits[T_Q4_K].dot = q4_K_dot;
     lk_traits[T_Q5_K].dot = q5_K_dot;
     lk_traits[T_Q6_K].dot = q6_K_dot;

@@ -46,13 +46,16 @@ enum PythonOracle {
     elif mode == 'dequant':  # TYPE bytes.bin out.bin ROWS
         b = np.fromfile(sys.argv[3], dtype=np.uint8).reshape(int(sys.argv[5]), -1)
         dequantize(b, T[sys.argv[2]]).astype(np.float32).tofile(sys.argv[4])
-    elif mode == 'tensor':   # model.gguf NAME ROWS out.bin
-        t = next(t for t in gguf.GGUFReader(sys.argv[2]).tensors if t.name == sys.argv[3])
-        block, size = GGML_QUANT_SIZES[t.tensor_type]
-        row_bytes = int(t.shape[0]) // block * size
-        rows = int(sys.argv[4])
-        raw = np.asarray(t.data).view(np.uint8).reshape(-1)[:rows * row_bytes].reshape(rows, row_bytes)
-        dequantize(raw, t.tensor_type).astype(np.float32).tofile(sys.argv[5])
+    elif mode == 'tensor':   # model.gguf ROWS outdir NAME... -> outdir/0.bin, 1.bin, ...
+        tensors = {t.name: t for t in gguf.GGUFReader(sys.argv[2]).tensors}
+        rows = int(sys.argv[3])
+        for i, name in enumerate(sys.argv[5:]):
+            t = tensors[name]
+            block, size = GGML_QUANT_SIZES[t.tensor_type]
+            row_bytes = int(t.shape[0]) // block * size
+            n = min(rows, int(np.prod(t.shape)) // int(t.shape[0]))
+            raw = np.asarray(t.data).view(np.uint8).reshape(-1)[:n * row_bytes].reshape(n, row_bytes)
+            dequantize(raw, t.tensor_type).astype(np.float32).tofile(f"{sys.argv[4]}/{i}.bin")
     """
 
     /// A fresh temporary directory holding the oracle script.
