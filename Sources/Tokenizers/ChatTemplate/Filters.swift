@@ -204,8 +204,27 @@ extension Interpreter {
         switch method {
         case "ceil": return .float(ceil(x * scale) / scale)
         case "floor": return .float(floor(x * scale) / scale)
-        default: return .float((x * scale).rounded(.toNearestOrEven) / scale)
+        default:
+            return pythonRound(value, x, precision)
         }
+    }
+
+    /// Python's `round(x, n)`: ints stay ints (half-even at negative n); floats round their exact binary value
+    /// half-even to n decimals (what C's printf does), so round(2.675, 2) == 2.67.
+    private func pythonRound(_ value: Value, _ x: Double, _ precision: Int) -> Value {
+        if case .int(let i) = value {
+            guard precision < 0, precision > -19 else { return value }
+            var unit = 1
+            for _ in 0..<(-precision) { unit *= 10 }
+            var q = i / unit, r = i % unit
+            if r < 0 { q -= 1; r += unit }
+            if 2 * r > unit || (2 * r == unit && q % 2 != 0) { q += 1 }
+            return .int(q * unit)
+        }
+        guard x.isFinite else { return .float(x) }
+        if precision >= 0 { return .float(Double(String(format: "%.\(min(precision, 300))f", x)) ?? x) }
+        let unit = pow(10.0, Double(-precision))
+        return .float((x / unit).rounded(.toNearestOrEven) * unit)
     }
 
     private func toJSON(_ value: Value, _ a: FilterArguments) throws -> String {
