@@ -9,7 +9,8 @@ struct Template: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render a chat prompt with the model's chat template.",
         discussion: """
-            FILE.json holds an array of OpenAI-style messages ({"role", "content", "tool_calls", "tool_call_id"}) \
+            FILE.json holds an array of OpenAI-style messages ({"role", "content", "tool_calls", "tool_call_id"}; \
+            content may be a string or a list of parts) \
             or an object with a "messages" array; "-" reads standard input. The prompt is printed exactly, \
             without a trailing newline of its own.
             """)
@@ -23,7 +24,7 @@ struct Template: ParsableCommand {
         let path = try model.resolvedPath()
         let prompt = try CLIErrors.guarded { () throws -> String in
             let file = try GGUFFile(path: path)
-            let chat = try ChatMessage.list(fromJSON: try Self.read(messages))
+            let chat = try Self.messages(fromJSON: try Self.read(messages))
             var toolList: [JSONValue]? = nil
             if let tools {
                 guard case .array(let list) = try JSONValue.parse(try Self.read(tools)) else {
@@ -33,7 +34,7 @@ struct Template: ParsableCommand {
             }
             let tokens = file.array("tokenizer.ggml.tokens")
             return try Self.template(for: file, path: path).render(
-                messages: chat, tools: toolList, addGenerationPrompt: addGenerationPrompt,
+                jsonMessages: chat, tools: toolList, addGenerationPrompt: addGenerationPrompt,
                 bosToken: Self.token(file, tokens, "tokenizer.ggml.bos_token_id"),
                 eosToken: Self.token(file, tokens, "tokenizer.ggml.eos_token_id"))
         }
@@ -53,6 +54,17 @@ struct Template: ParsableCommand {
     static func token(_ file: GGUFFile, _ tokens: GGUFArray?, _ key: String) -> String {
         guard let id = file.int(key), case .string(let names)? = tokens, names.indices.contains(id) else { return "" }
         return names[id]
+    }
+
+    /// The messages as written (content parts kept), each checked to be an object with a string "role".
+    static func messages(fromJSON text: String) throws -> [JSONValue] {
+        var value = try JSONValue.parse(text)
+        if let inner = value["messages"] { value = inner }
+        guard case .array(let items) = value else { throw ChatTemplateError(.runtime, "expected a JSON array of messages") }
+        for (i, item) in items.enumerated() where item["role"]?.stringValue == nil {
+            throw ChatTemplateError(.runtime, "message \(i) is not an object with a string \"role\"")
+        }
+        return items
     }
 
     static func read(_ path: String) throws -> String {

@@ -25,8 +25,16 @@ public struct ChatTemplate: Sendable {
     ///                                      addGenerationPrompt: true, bosToken: "<s>", eosToken: "</s>")
     public func render(messages: [ChatMessage], tools: [JSONValue]? = nil, addGenerationPrompt: Bool,
                        bosToken: String, eosToken: String, extra: [String: JSONValue] = [:]) throws -> String {
+        try render(jsonMessages: messages.map(\.jsonValue), tools: tools, addGenerationPrompt: addGenerationPrompt,
+                   bosToken: bosToken, eosToken: eosToken, extra: extra)
+    }
+
+    /// As `render(messages:…)`, with messages as raw JSON objects (for content a `ChatMessage` cannot hold,
+    /// such as a list of text/image parts).
+    public func render(jsonMessages: [JSONValue], tools: [JSONValue]? = nil, addGenerationPrompt: Bool,
+                       bosToken: String, eosToken: String, extra: [String: JSONValue] = [:]) throws -> String {
         var context: [String: JSONValue] = [
-            "messages": .array(messages.map(\.jsonValue)),
+            "messages": .array(jsonMessages),
             "tools": tools.map(JSONValue.array) ?? .null,
             "documents": .null,
             "add_generation_prompt": .bool(addGenerationPrompt),
