@@ -14,3 +14,9 @@ enum CLIErrors {
         return ExitCode.failure
     }
 }
+
+/// A CLI-level failure with its one-line message.
+enum CLIError: Error, LocalizedError {
+    case message(String)
+    var errorDescription: String? { if case .message(let m) = self { return m } else { return nil } }
+}

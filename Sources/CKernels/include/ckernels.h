@@ -63,4 +63,13 @@ void lk_geglu_f32(const float *gate, const float *up, float *out, int64_t n);
 float lk_dot_f16_f32(const uint16_t *k, const float *q, int64_t n);
 /// y += alpha * f16 row x
 void lk_axpy_f16_f32(float alpha, const uint16_t *x, float *y, int64_t n);
+/// Rotary position embedding of `n_heads` heads of one token, in place (see ops.c).
+void lk_rope_f32(float *x, int64_t n_heads, int64_t head_dim, int64_t n_rot, float pos, float freq_base,
+                 float freq_scale, int neox);
+/// One query head over n cached fp16 positions with ggml flash-attention numerics (see ops.c).
+void lk_attention_head(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
+                       int64_t n, int64_t dk, int64_t dv, float scale, float *out);
+float lk_dot_f16_f16(const uint16_t *a, const uint16_t *b, int64_t n);
+/// A spin-wait hint (x86 `pause`).
+void lk_cpu_relax(void);
 #endif
