@@ -7,5 +7,5 @@ struct LatheCommand: AsyncParsableCommand {
         commandName: "lathe",
         abstract: "A terminal workbench for local large language models.",
         version: "0.1.0",
-        subcommands: [Info.self, Run.self, Chat.self, Bench.self, PerplexityCommand.self])
+        subcommands: [Info.self, Run.self, Chat.self, Tokenize.self, Template.self, Bench.self, PerplexityCommand.self])
 }
