@@ -71,6 +71,12 @@ struct SpecialTokens: Sendable {
             eog.remove(end)
             vocabulary.attributes[Int(end)] = .userDefined
         }
+        // Gemma 4 / PaddleOCR: </s> is an HTML tag, not end-of-generation, when <|tool_response> exists.
+        if eog.contains(where: { vocabulary.string($0) == "<|tool_response>" }), let close = vocabulary.id("</s>"),
+           eog.contains(close) {
+            eog.remove(close)
+            vocabulary.attributes[Int(close)] = .normal
+        }
         s.endOfGeneration = eog
         return s
     }
