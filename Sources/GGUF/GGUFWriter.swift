@@ -45,7 +45,8 @@ public struct GGUFWriter {
     /// Adds a tensor whose bytes are produced on demand (so a large model streams through memory).
     public mutating func addTensor(name: String, dims: [Int], type: GGMLType,
                                    data: @escaping @Sendable () -> UnsafeRawBufferPointer) {
-        let offset = tensors.last.map { GGUFParser.align(Int($0.info.offset) + $0.info.byteCount, to: alignment) } ?? 0
+        // An invalid alignment (refused by write(to:)) must not trap here.
+        let offset = tensors.last.map { GGUFParser.align(Int($0.info.offset) + $0.info.byteCount, to: max(alignment, 1)) } ?? 0
         tensors.append((GGUFTensorInfo(name: name, dims: dims, type: type, offset: UInt64(offset)), data))
     }
 

@@ -209,6 +209,27 @@ final class TestBuffer: @unchecked Sendable {
         }
     }
 
+    @Test(arguments: [0, -32, 3, 48])
+    func invalidAlignmentIsRefused(_ alignment: Int) throws {
+        var writer = GGUFWriter()
+        writer.alignment = alignment
+        let data = TestBuffer(count: 16, seed: 3)
+        writer.addTensor(name: "w", dims: [4], type: .f32) { data.bytes }
+        writer.addTensor(name: "v", dims: [4], type: .f32) { data.bytes }
+        _ = writer.headerBytes()
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("x.gguf").path
+            #expect {
+                try writer.write(to: path)
+            } throws: { error in
+                guard case .writeFailed(_, let reason) = error as? GGUFError else { return false }
+                return reason.contains("alignment")
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            #expect(left.isEmpty)
+        }
+    }
+
     @Test func writingOverADirectoryFails() throws {
         try withTemporaryDirectory { dir in
             let target = dir.appendingPathComponent("occupied")
