@@ -63,6 +63,7 @@ enum ChatTranscript {
                                                streaming: isStreaming), at: 0)
             index -= 1
         }
+        if collected.last == StyledLine() { collected.removeLast() }     // no gap under the newest message
         if index < 0, !conversation.systemPrompt.isEmpty {
             let prompt = conversation.systemPrompt.replacingOccurrences(of: "\n", with: " ")
             collected.insert(contentsOf: [StyledLine(Text.truncate("⚙ " + prompt, to: width), Style(.system)),
