@@ -81,6 +81,47 @@ static float q6_K_dot(int64_t n, const void *vw, const void *va) {
     return hsum_ps(acc);
 }
 
+/// q2_K and q3_K: 2-bit quants in four shifts of each 32-byte half; q3_K adds hmask bit (4 * half + shift)
+/// as bit 2 and its true quants are that minus 4. Sub-block scales per 16 quants.
+static float q23_K_dot(int64_t n, const void *vw, const void *va, int three) {
+    const block_q8_K *a = va;
+    const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+    __m256 acc = _mm256_setzero_ps();
+    float macc = 0;
+    for (int64_t i = 0; i < n / QKK; i++) {
+        const block_q2_K *w2 = (const block_q2_K *)vw + i;
+        const block_q3_K *w3 = (const block_q3_K *)vw + i;
+        int8_t sc[16];
+        int summ = 0;  // q2_K: sum_j m_j * bsum_j; q3_K: sum_j sc_j * bsum_j (the -4 offset)
+        if (three) {
+            lk_q3k_scales(w3->scales, sc);
+            for (int j = 0; j < 16; j++) summ += sc[j] * a[i].bsums[j];
+        } else {
+            for (int j = 0; j < 16; j++) { sc[j] = (int8_t)(w2->scales[j] & 0xF); summ += (w2->scales[j] >> 4) * a[i].bsums[j]; }
+        }
+        const __m256i hm = three ? _mm256_loadu_si256((const __m256i *)w3->hmask) : _mm256_setzero_si256();
+        __m256i sumi = _mm256_setzero_si256();
+        for (int half = 0; half < 2; half++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)((three ? w3->qs : w2->qs) + 32 * half));
+            for (int shift = 0; shift < 4; shift++) {
+                __m256i u = _mm256_and_si256(_mm256_srli_epi16(q, 2 * shift), m3);
+                if (three)
+                    u = _mm256_or_si256(u, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hm, 4 * half + shift), one), 2));
+                const __m256i aq = _mm256_loadu_si256((const __m256i *)(a[i].qs + 128 * half + 32 * shift));
+                const int j = 8 * half + 2 * shift;
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(u, aq), scale_pair16(sc[j], sc[j + 1])));
+            }
+        }
+        const float d = a[i].d * fp16(three ? w3->d : w2->d);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
+        macc += three ? d * (float)(4 * summ) : a[i].d * fp16(w2->dmin) * (float)summ;
+    }
+    return hsum_ps(acc) - macc;
+}
+
+static float q2_K_dot(int64_t n, const void *w, const void *a) { return q23_K_dot(n, w, a, 0); }
+static float q3_K_dot(int64_t n, const void *w, const void *a) { return q23_K_dot(n, w, a, 1); }
+
 // ---- activation quantizers ----
 /// roundf (half away from zero) of 8 floats, exactly.
 static inline __m256i round_away(__m256 v) {
@@ -147,7 +188,7 @@ static void quant_q8_K(const float *x, void *vy, int64_t k) {
             continue;
         }
         int first = 0;  // the first element of largest magnitude decides the sign, as in the reference
-        while (fabsf(x[first]) != amax) first++;
+        while (first < QKK - 1 && fabsf(x[first]) != amax) first++;
         const float iscale = -127.f / x[first];
         const __m256 vs = _mm256_set1_ps(iscale);
         for (int j = 0; j < QKK; j += 32) {
@@ -213,6 +254,8 @@ static float bf16_dot(int64_t n, const void *vw, const void *va) {
 
 static void register_k_and_activations(void) {
     lk_traits[T_BF16].dot = bf16_dot;
+    lk_traits[T_Q2_K].dot = q2_K_dot;
+    lk_traits[T_Q3_K].dot = q3_K_dot;
     lk_traits[T_Q4_K].dot = q4_K_dot;
     lk_traits[T_Q5_K].dot = q5_K_dot;
     lk_traits[T_Q6_K].dot = q6_K_dot;
