@@ -70,8 +70,8 @@ public enum RenderBench {
         ```
         """
         for i in 0..<20 {
-            state.chat.conversation.messages.append(ChatMessage(role: .user, text: "Question number \(i)?"))
-            state.chat.conversation.messages.append(ChatMessage(role: .assistant, text: reply, info: CompletionInfo(
+            state.chat.conversation.messages.append(ConversationMessage(role: .user, text: "Question number \(i)?"))
+            state.chat.conversation.messages.append(ConversationMessage(role: .assistant, text: reply, info: CompletionInfo(
                 promptTokens: 100, generatedTokens: 80, promptTokensPerSecond: 500, tokensPerSecond: 40,
                 timeToFirstToken: 0.1, stopReason: .endOfSequence)))
         }

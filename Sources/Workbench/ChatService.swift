@@ -1,5 +1,5 @@
 // The chat service: an actor that takes ChatCommands from the bus, runs one generation at a time through a
-// `TextGenerator` (the engine adapter conforms), publishes GenerationEvents, and persists conversations.
+// `ReplyGenerator` (the engine adapter conforms), publishes GenerationEvents, and persists conversations.
 import Bus
 import Foundation
 
@@ -11,20 +11,20 @@ public enum GeneratedChunk: Sendable, Equatable {
 
 /// Something that turns chat turns into a stream of text. When the last turn is `.assistant`, continue it
 /// (used by "continue reply"). Cancelling the consumer must stop the work (`onTermination` → cancel).
-public protocol TextGenerator: Sendable {
-    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters)
+public protocol ReplyGenerator: Sendable {
+    func generate(prompt messages: [ChatTurn], parameters: ChatParameters)
         -> AsyncThrowingStream<GeneratedChunk, Error>
 }
 
 public actor ChatService {
     private let bus: Bus
-    private let generator: any TextGenerator
+    private let generator: any ReplyGenerator
     private let sessions: ChatSessions?
     private var listener: Task<Void, Never>?
     private var running: (request: UUID, task: Task<Void, Never>)?
 
     /// `sessions` nil keeps conversations in memory only (tests, `--no-save`).
-    public init(bus: Bus, generator: any TextGenerator, sessions: ChatSessions?) {
+    public init(bus: Bus, generator: any ReplyGenerator, sessions: ChatSessions?) {
         self.bus = bus
         self.generator = generator
         self.sessions = sessions
@@ -139,7 +139,7 @@ public actor ChatService {
 }
 
 /// A generator that replays fixed text token by token: for tests, demos and UI work without a model.
-public struct ScriptedGenerator: TextGenerator {
+public struct ScriptedGenerator: ReplyGenerator {
     public var tokens: [String]
     public var tokensPerSecond: Double
     /// When true, tokens come `1/tokensPerSecond` apart (demos, UI latency runs); tests leave it off.
@@ -151,7 +151,7 @@ public struct ScriptedGenerator: TextGenerator {
         self.paced = paced
     }
 
-    public func generate(prompt messages: [ChatTurn], parameters: GenerationParameters)
+    public func generate(prompt messages: [ChatTurn], parameters: ChatParameters)
         -> AsyncThrowingStream<GeneratedChunk, Error> {
         let promptTokens = messages.reduce(0) { $0 + $1.text.split(separator: " ").count }
         let tokens = Array(self.tokens.prefix(parameters.maxTokens))

@@ -13,7 +13,7 @@ import TUI
     #expect(effects == [.chat(.send(GenerationRequest(
         id: Fixture.requestID(effects)!, conversation: conversation.id, kind: .reply,
         turns: [ChatTurn(role: .system, text: "You are a helpful assistant."), ChatTurn(role: .user, text: "hi")],
-        parameters: GenerationParameters())))])
+        parameters: ChatParameters())))])
     #expect(state.chat.input.isEmpty)
     #expect(conversation.title == "hi")
     #expect(conversation.messages.map(\.role) == [.user, .assistant])
@@ -160,9 +160,9 @@ import TUI
 
 @Test func savedConversationsReplaceTheEmptyStartAndReopenTheNewest() {
     var state = Fixture.state()
-    let old = Conversation(id: UUID(), title: "old", messages: [ChatMessage(role: .user, text: "x")],
+    let old = Conversation(id: UUID(), title: "old", messages: [ConversationMessage(role: .user, text: "x")],
                            updated: Date(timeIntervalSince1970: 10))
-    let newer = Conversation(id: UUID(), title: "newer", messages: [ChatMessage(role: .user, text: "y")],
+    let newer = Conversation(id: UUID(), title: "newer", messages: [ConversationMessage(role: .user, text: "y")],
                              updated: Date(timeIntervalSince1970: 20))
     run(&state, receive(.chat(.conversations([old, newer]))))
     #expect(state.chat.conversations.map(\.title) == ["newer", "old"])

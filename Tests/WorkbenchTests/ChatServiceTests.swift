@@ -5,8 +5,8 @@ import Testing
 import Workbench
 
 /// Yields one token, then waits until cancelled (a generation the test stops).
-private struct EndlessGenerator: TextGenerator {
-    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
+private struct EndlessGenerator: ReplyGenerator {
+    func generate(prompt messages: [ChatTurn], parameters: ChatParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
         AsyncThrowingStream { continuation in
             continuation.yield(.token(text: "tick", stats: TokenStats(generatedTokens: 1, tokensPerSecond: 1,
                                                                       contextUsed: 1, contextSize: 8)))
@@ -15,16 +15,16 @@ private struct EndlessGenerator: TextGenerator {
     }
 }
 
-private struct FailingGenerator: TextGenerator {
+private struct FailingGenerator: ReplyGenerator {
     struct Boom: Error, LocalizedError { var errorDescription: String? { "no model is loaded" } }
-    func generate(prompt messages: [ChatTurn], parameters: GenerationParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
+    func generate(prompt messages: [ChatTurn], parameters: ChatParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
         AsyncThrowingStream { $0.finish(throwing: Boom()) }
     }
 }
 
 private func request(_ text: String = "hi") -> GenerationRequest {
     GenerationRequest(conversation: UUID(), kind: .reply, turns: [ChatTurn(role: .user, text: text)],
-                      parameters: GenerationParameters())
+                      parameters: ChatParameters())
 }
 
 /// Collects generation events until one matching `until`.

@@ -13,11 +13,11 @@ private func temporaryDirectory() -> URL {
 private let sample = Conversation(
     id: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, title: "日本語 and emoji 🎉",
     systemPrompt: "Be brief.",
-    messages: [ChatMessage(role: .user, text: "hi\nthere"),
-               ChatMessage(role: .assistant, text: "<think>hm</think>Hello!", info: CompletionInfo(
+    messages: [ConversationMessage(role: .user, text: "hi\nthere"),
+               ConversationMessage(role: .assistant, text: "<think>hm</think>Hello!", info: CompletionInfo(
                    promptTokens: 5, generatedTokens: 3, promptTokensPerSecond: 100, tokensPerSecond: 30,
                    timeToFirstToken: 0.1, stopReason: .endOfSequence))],
-    parameters: GenerationParameters(temperature: 0.3, topK: 10, topP: 0.9, minP: 0.05, repeatPenalty: 1.1,
+    parameters: ChatParameters(temperature: 0.3, topK: 10, topP: 0.9, minP: 0.05, repeatPenalty: 1.1,
                                      maxTokens: 64, seed: 7, contextLength: 1024),
     presetName: "Custom", updated: Date(timeIntervalSince1970: 1_700_000_000))
 

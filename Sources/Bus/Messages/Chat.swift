@@ -17,7 +17,7 @@ public struct ChatTurn: Sendable, Codable, Equatable {
 }
 
 /// Sampling and context settings for one generation.
-public struct GenerationParameters: Sendable, Codable, Equatable {
+public struct ChatParameters: Sendable, Codable, Equatable {
     public var temperature: Double = 0.7
     public var topK: Int = 40
     public var topP: Double = 0.95
@@ -45,16 +45,16 @@ public struct GenerationParameters: Sendable, Codable, Equatable {
 /// Named parameter presets offered by the parameters panel.
 public struct ParameterPreset: Sendable, Equatable {
     public let name: String
-    public let parameters: GenerationParameters
+    public let parameters: ChatParameters
 
     public static let all: [ParameterPreset] = [
-        ParameterPreset(name: "Balanced", parameters: GenerationParameters()),
-        ParameterPreset(name: "Precise", parameters: GenerationParameters(
+        ParameterPreset(name: "Balanced", parameters: ChatParameters()),
+        ParameterPreset(name: "Precise", parameters: ChatParameters(
             temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, maxTokens: 512, seed: 0, contextLength: 2048)),
-        ParameterPreset(name: "Creative", parameters: GenerationParameters(
+        ParameterPreset(name: "Creative", parameters: ChatParameters(
             temperature: 1.0, topK: 100, topP: 0.98, minP: 0.02, repeatPenalty: 1.05, maxTokens: 1024, seed: nil,
             contextLength: 2048)),
-        ParameterPreset(name: "Focused", parameters: GenerationParameters(
+        ParameterPreset(name: "Focused", parameters: ChatParameters(
             temperature: 0.3, topK: 20, topP: 0.9, minP: 0.1, repeatPenalty: 1.15, maxTokens: 384, seed: nil,
             contextLength: 2048)),
     ]
@@ -85,7 +85,7 @@ public struct CompletionInfo: Sendable, Codable, Equatable {
 }
 
 /// A message as shown and stored: a turn plus, for replies, its figures.
-public struct ChatMessage: Sendable, Codable, Equatable {
+public struct ConversationMessage: Sendable, Codable, Equatable {
     public var role: ChatRole
     public var text: String
     public var info: CompletionInfo?
@@ -101,13 +101,13 @@ public struct Conversation: Sendable, Codable, Equatable, Identifiable {
     public var id: UUID
     public var title: String
     public var systemPrompt: String
-    public var messages: [ChatMessage]
-    public var parameters: GenerationParameters
+    public var messages: [ConversationMessage]
+    public var parameters: ChatParameters
     public var presetName: String
     public var updated: Date
 
     public init(id: UUID = UUID(), title: String = "New chat", systemPrompt: String = "You are a helpful assistant.",
-                messages: [ChatMessage] = [], parameters: GenerationParameters = GenerationParameters(),
+                messages: [ConversationMessage] = [], parameters: ChatParameters = ChatParameters(),
                 presetName: String = "Balanced", updated: Date = Date(timeIntervalSince1970: 0)) {
         self.id = id
         self.title = title

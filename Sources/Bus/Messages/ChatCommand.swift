@@ -16,10 +16,10 @@ public struct GenerationRequest: Sendable, Equatable {
     public var conversation: UUID
     public var kind: Kind
     public var turns: [ChatTurn]
-    public var parameters: GenerationParameters
+    public var parameters: ChatParameters
 
     public init(id: UUID = UUID(), conversation: UUID, kind: Kind, turns: [ChatTurn],
-                parameters: GenerationParameters) {
+                parameters: ChatParameters) {
         self.id = id
         self.conversation = conversation
         self.kind = kind

@@ -19,7 +19,7 @@ func send(_ state: inout AppState, _ chat: inout ChatState) -> [Effect] {
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? text
         chat.conversation.title = String(firstLine.prefix(40))
     }
-    chat.conversation.messages.append(ChatMessage(role: .user, text: text))
+    chat.conversation.messages.append(ConversationMessage(role: .user, text: text))
     return startGeneration(&state, &chat, kind: .reply)
 }
 
@@ -49,7 +49,7 @@ private func startGeneration(_ state: inout AppState, _ chat: inout ChatState,
     let conversation = chat.conversation
     let request = GenerationRequest(id: state.makeID(), conversation: conversation.id, kind: kind,
                                     turns: conversation.turns, parameters: conversation.parameters)
-    if kind != .continuation { chat.conversation.messages.append(ChatMessage(role: .assistant, text: "")) }
+    if kind != .continuation { chat.conversation.messages.append(ConversationMessage(role: .assistant, text: "")) }
     chat.conversation.updated = state.now
     chat.generation = ActiveGeneration(request: request.id, conversation: conversation.id)
     chat.scroll = 0
@@ -110,6 +110,6 @@ private func appendToReply(_ conversation: inout Conversation, _ text: String) {
     if conversation.messages.last?.role == .assistant {
         conversation.messages[conversation.messages.count - 1].text += text
     } else {
-        conversation.messages.append(ChatMessage(role: .assistant, text: text))
+        conversation.messages.append(ConversationMessage(role: .assistant, text: text))
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 import Screen
 
 enum ChatTranscript {
-    static func lines(for message: ChatMessage, width: Int, showThinking: Bool, streaming: Bool) -> [StyledLine] {
+    static func lines(for message: ConversationMessage, width: Int, showThinking: Bool, streaming: Bool) -> [StyledLine] {
         guard width > 2 else { return [] }
         let (name, role): (String, Role) = switch message.role {
         case .user: ("You", .user)

@@ -35,7 +35,7 @@ public enum ParameterRow: Int, CaseIterable, Sendable {
     }
 
     /// Applies `steps` increments (negative to decrease), clamped to the valid range.
-    func adjust(_ p: inout GenerationParameters, _ steps: Int) {
+    func adjust(_ p: inout ChatParameters, _ steps: Int) {
         let s = Double(steps)
         switch self {
         case .preset: break
