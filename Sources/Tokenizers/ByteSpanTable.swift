@@ -31,7 +31,7 @@ struct ByteSpanTable: Sendable {
         for key in keys {
             var key = key
             key.withUTF8 { k in
-                if entry(k) == nil { insert(k) } else { blob.append(contentsOf: k); offsets.append(Int32(blob.count)) }
+                if !insertNew(k) { blob.append(contentsOf: k); offsets.append(Int32(blob.count)) }
             }
         }
     }
@@ -76,12 +76,34 @@ struct ByteSpanTable: Sendable {
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
         let p = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
         if let existing = entry(p, key.count) { return existing }
+        _ = insertNew(key)
+        return Int32(count - 1)
+    }
+
+    /// Appends and indexes `key` as entry `count` with one probe sequence; false (nothing changed) if present.
+    private mutating func insertNew(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         if (indexed + 1) * 2 > mask + 1 { grow() }
+        let p = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        let n = key.count
+        let h = Self.hash(p, n)
+        let want = (h >> 48) << 48 | UInt64(min(n, 0xFFFF)) << 32
+        let first = Self.prefix(p, n)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let m = slots[2 * slot + 1]
+            if m == 0 { break }
+            if m & 0xFFFF_FFFF_0000_0000 == want && slots[2 * slot] == first {
+                if n <= 8 || tailMatches(Int(m & 0xFFFF_FFFF) - 1, p, n) { return false }
+            }
+            slot = (slot + 1) & mask
+        }
         let e = count
         blob.append(contentsOf: key)
         offsets.append(Int32(blob.count))
-        place(e, p, key.count)
-        return Int32(e)
+        slots[2 * slot] = first
+        slots[2 * slot + 1] = Self.meta(h, n, e)
+        indexed += 1
+        return true
     }
 
     private mutating func place(_ e: Int, _ p: UnsafePointer<UInt8>, _ n: Int) {
