@@ -31,6 +31,8 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
 ) async -> AppRunResult where C.Duration == Duration {
     var state = initial
     state.size = backend.size
+    state.themeNames = themes.map(\.name)          // F9 cycles through the themes actually loaded
+    if !state.themeNames.contains(state.themeName) { state.themeName = themes.first?.name ?? Theme.plain.name }
     let inbox = Inbox()
     let forwarders = await forwardEvents(from: bus, into: inbox)
     defer { for task in forwarders { task.cancel() } }
