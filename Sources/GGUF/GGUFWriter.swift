@@ -6,8 +6,20 @@ import Foundation
 public struct GGUFWriter {
     public var metadata: [(key: String, value: GGUFValue)] = []
     public private(set) var tensors: [(info: GGUFTensorInfo, data: @Sendable () -> UnsafeRawBufferPointer)] = []
-    /// Data alignment; changing it re-lays out the tensors added so far. Should match `general.alignment`.
-    public var alignment: Int = 32 { didSet { relayout() } }
+    /// Data alignment; changing it re-lays out the tensors added so far and keeps `general.alignment` in step
+    /// (readers take the alignment from that key, 32 when it is absent).
+    public var alignment: Int = 32 {
+        didSet {
+            relayout()
+            guard alignment > 0, alignment & (alignment - 1) == 0, alignment <= Int(UInt32.max) else { return }
+            let value = GGUFValue.uint32(UInt32(alignment))
+            if let index = metadata.firstIndex(where: { $0.key == "general.alignment" }) {
+                metadata[index].value = value
+            } else if alignment != 32 {
+                metadata.append(("general.alignment", value))
+            }
+        }
+    }
     public var version: UInt32 = 3
 
     public init() {}
@@ -78,6 +90,11 @@ public struct GGUFWriter {
         let temporary = path + ".tmp"
         guard alignment > 0, alignment & (alignment - 1) == 0 else {
             throw GGUFError.writeFailed(path: path, reason: "alignment \(alignment) is not a non-zero power of two")
+        }
+        // Readers lay out the data by general.alignment (32 when absent): it must say what we write.
+        let declared = metadata.first { $0.key == "general.alignment" }?.value ?? .uint32(32)
+        guard declared == .uint32(UInt32(truncatingIfNeeded: alignment)) else {
+            throw GGUFError.writeFailed(path: path, reason: "general.alignment is \(declared.type) \(declared), but the data is aligned to \(alignment)")
         }
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary) else {

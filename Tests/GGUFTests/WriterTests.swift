@@ -209,6 +209,34 @@ final class TestBuffer: @unchecked Sendable {
         }
     }
 
+    /// Setting `alignment` alone keeps general.alignment in step, so readers find the data where it was written.
+    @Test func alignmentPropertyWritesTheKey() throws {
+        var writer = GGUFWriter()
+        writer.set("general.architecture", .string("x"))
+        let data = TestBuffer(count: 40, seed: 5)
+        writer.addTensor(name: "a", dims: [10], type: .f32) { data.bytes }
+        writer.addTensor(name: "b", dims: [10], type: .f32) { data.bytes }
+        writer.alignment = 128
+        #expect(writer.metadata.last?.key == "general.alignment" && writer.metadata.last?.value == .uint32(128))
+        #expect(writer.tensors.map(\.info.offset) == [0, 128])
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.gguf").path
+            try writer.write(to: path)
+            let file = try GGUFFile(path: path)
+            #expect(file.alignment == 128 && file.dataOffset % 128 == 0)
+            #expect(file.data(for: try file.requireTensor("b")).elementsEqual(data.bytes))
+            // A general.alignment that disagrees with the layout (here: the wrong type) is refused.
+            var wrong = writer
+            wrong.metadata[wrong.metadata.count - 1].value = .uint64(128)
+            #expect(throws: GGUFError.self) { try wrong.write(to: path) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.gguf"])
+        }
+        // A fresh writer at the default alignment adds no key.
+        var plain = GGUFWriter()
+        plain.alignment = 32
+        #expect(plain.metadata.isEmpty)
+    }
+
     @Test(arguments: [0, -32, 3, 48])
     func invalidAlignmentIsRefused(_ alignment: Int) throws {
         var writer = GGUFWriter()
