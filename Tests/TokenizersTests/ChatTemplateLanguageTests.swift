@@ -118,6 +118,18 @@ import Tokenizers
         }
     }
 
+    @Test func fallbacksAcceptContentParts() throws {
+        let parts: JSONValue = .array([.object([("type", .string("text")), ("text", .string(" Describe "))]),
+                                       .object([("type", .string("image"))])])
+        let messages: [JSONValue] = [.object([("role", .string("user")), ("content", parts)])]
+        let chatML = ChatTemplate.fallback(architecture: "qwen2").template
+        #expect(try chatML.render(jsonMessages: messages, addGenerationPrompt: false, bosToken: "", eosToken: "")
+            == "<|im_start|>user\n Describe <|im_end|>\n")
+        let gemma = ChatTemplate.fallback(architecture: "gemma3").template
+        #expect(try gemma.render(jsonMessages: messages, addGenerationPrompt: false, bosToken: "<bos>", eosToken: "")
+            == "<bos><start_of_turn>user\nDescribe<start_of_image><end_of_turn>\n")
+    }
+
     @Test func jsonValueKeepsKeyOrderAndIntegers() throws {
         let v = try JSONValue.parse(#"{"z": 1, "a": [2.0, 3, -4.5e2, null, true, "é\n\ud83d\ude00"], "m": {}}"#)
         #expect(v.jsonText == #"{"z": 1, "a": [2.0, 3, -450.0, null, true, "é\n😀"], "m": {}}"#)

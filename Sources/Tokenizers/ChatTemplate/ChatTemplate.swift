@@ -60,15 +60,24 @@ public struct ChatTemplate: Sendable {
         return (try! ChatTemplate(source: source), isGemma ? "gemma" : "chatml")
     }
 
+    /// ChatML; a message's content is its string, or its text parts joined (image parts dropped).
     static let chatMLSource = """
-        {%- for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + (message['content'] or '') + '<|im_end|>\\n' }}{% endfor %}
+        {%- for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}
+        {%- if message['content'] is string %}{{ message['content'] }}
+        {%- elif message['content'] is iterable %}{% for part in message['content'] if part['type'] == 'text' %}{{ part['text'] }}{% endfor %}
+        {%- endif %}{{ '<|im_end|>\\n' }}{% endfor %}
         {%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}
         """
 
+    /// Gemma 3's published template, without its role-alternation check.
     static let gemmaSource = """
         {{ bos_token }}
         {%- if messages and messages[0]['role'] == 'system' -%}
-            {%- set first_user_prefix = messages[0]['content'] + '\\n\\n' -%}
+            {%- if messages[0]['content'] is string -%}
+                {%- set first_user_prefix = messages[0]['content'] + '\\n\\n' -%}
+            {%- else -%}
+                {%- set first_user_prefix = messages[0]['content'][0]['text'] + '\\n\\n' -%}
+            {%- endif -%}
             {%- set loop_messages = messages[1:] -%}
         {%- else -%}
             {%- set first_user_prefix = '' -%}
@@ -77,7 +86,16 @@ public struct ChatTemplate: Sendable {
         {%- for message in loop_messages -%}
             {%- set role = 'model' if message['role'] == 'assistant' else message['role'] -%}
             {{ '<start_of_turn>' + role + '\\n' + (first_user_prefix if loop.first else '') }}
-            {{- (message['content'] or '') | trim }}{{ '<end_of_turn>\\n' }}
+            {%- if message['content'] is string -%}
+                {{ message['content'] | trim }}
+            {%- elif message['content'] is iterable -%}
+                {%- for item in message['content'] -%}
+                    {%- if item['type'] == 'image' -%}{{ '<start_of_image>' }}
+                    {%- elif item['type'] == 'text' -%}{{ item['text'] | trim }}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+            {{ '<end_of_turn>\\n' }}
         {%- endfor -%}
         {%- if add_generation_prompt -%}{{ '<start_of_turn>model\\n' }}{%- endif -%}
         """

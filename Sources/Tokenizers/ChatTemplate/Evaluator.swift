@@ -149,6 +149,8 @@ extension Interpreter {
         if let x = a.integer, let y = b.integer { return try integerArithmetic(op, x, y) }
         if let x = a.number, let y = b.number { return try floatArithmetic(op, x, y) }
         if a.isUndefined || b.isUndefined { throw undefinedError(a.isUndefined ? a : b) }
+        if op == "+", case .string = a { throw ChatTemplateError(.runtime, "can only concatenate str (not \"\(b.typeName)\") to str") }
+        if op == "+", case .list = a { throw ChatTemplateError(.runtime, "can only concatenate list (not \"\(b.typeName)\") to list") }
         let symbol = op == "**" ? "** or pow()" : op
         throw ChatTemplateError(.runtime, "unsupported operand type(s) for \(symbol): '\(a.typeName)' and '\(b.typeName)'")
     }
