@@ -23,7 +23,6 @@ The Swift test (Tests/GGUFTests/PythonCrossCheckTests.swift) builds the same enc
 """
 import hashlib
 import json
-import math
 import struct
 import sys
 
