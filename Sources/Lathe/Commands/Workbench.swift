@@ -1,0 +1,68 @@
+// `lathe` with no arguments: the ncurses workbench. Wires the terminal, the TUI and the services
+// (engine, chat, metrics) together over one bus; loads the last model used, or the default one.
+import ArgumentParser
+import Bus
+import Engine
+import Foundation
+import Screen
+import Terminal
+import TUI
+import Workbench
+
+struct WorkbenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui", abstract: "Open the terminal workbench (the default when lathe runs with no command).")
+
+    @Option(help: "Model to load at start (default: the last one used, else SmolLM2 from the models directory).")
+    var model: String?
+    @Option(help: "Colour theme: dark, light or high-contrast.") var theme: String?
+    @OptionGroup var location: ModelsDirectoryOption
+    @Option(name: [.customShort("t"), .long], help: "Engine threads (default: all cores).") var threads: Int?
+
+    static let defaultModelFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CLIErrors.fail(CLIError.message("the workbench needs a terminal; for pipes use `lathe chat MODEL`"))
+        }
+        let directory = location.directory
+        let bus = Bus()
+        let dirs = DataDirectory()
+        var config = (try? AppConfig.load(from: dirs.configFile)) ?? AppConfig()
+        let themes = ThemeCatalog.ordered(ThemeCatalog.load(), preferring: theme ?? config.theme)
+        let startModel = try startingModel(directory: directory, config: config)
+
+        let host = EngineHost(threads: threads ?? ThreadCount.default)
+        let models = ModelService(bus: bus, host: host, directory: directory)
+        await models.start()
+        let chat = ChatService(bus: bus, generator: EngineReplyGenerator(host: host),
+                               sessions: ChatSessions(directory: dirs.conversations))
+        await chat.start()
+        let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
+        await sampler.start()
+
+        TerminalSession.install()
+        let backend = try NcursesBackend(theme: themes[0])
+        var initial: [Effect] = [.chat(.loadAll), .model(.scan)]
+        if let startModel { initial.append(.model(.load(path: startModel))) }
+        let result = await runWorkbenchApp(
+            backend: backend, bus: bus,
+            state: AppState(size: backend.size, themeName: themes[0].name, idPrefix: .random(in: 1...UInt64.max), now: Date()),
+            themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
+        backend.end()
+        await sampler.stop()
+        await bus.shutdown()
+        await chat.drain()
+        config.theme = result.state.themeName
+        config.lastModel = result.state.models.loaded?.path ?? config.lastModel
+        try? config.save(to: dirs.configFile)
+    }
+
+    /// The model to load at start: --model, else the remembered one (if still there), else SmolLM2.
+    private func startingModel(directory: ModelDirectory, config: AppConfig) throws -> String? {
+        if let model { return try directory.resolve(model) }
+        if let last = config.lastModel, FileManager.default.fileExists(atPath: last) { return last }
+        let fallback = (directory.path as NSString).appendingPathComponent(Self.defaultModelFile)
+        return FileManager.default.fileExists(atPath: fallback) ? fallback : nil
+    }
+}
