@@ -9,7 +9,8 @@ public enum KernelBench {
     public static let types: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0,
                                            .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
-    /// Keys: "<type>.gemv.576x1536.us", "<type>.gemv.4096x4096.us" (rows x columns, best of several runs)
+    /// Times are the calling thread's CPU time (best of `repetitions`), so other processes on a shared machine
+/// do not inflate them. Keys: "<type>.gemv.576x1536.us", "<type>.gemv.4096x4096.us" (rows x columns, best of several runs)
     /// and "<type>.gemm.1536x576x512.gops" (K-quants: 1536x512x512, columns being a multiple of 256).
     ///
     /// ```swift
@@ -50,13 +51,20 @@ public enum KernelBench {
         }
         var best = Double.infinity
         for _ in 0..<max(1, repetitions) {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = threadCPUSeconds()
             lk_matmul_rows(Int32(type.rawValue), Int64(columns), weights, rowBytes, 0, Int64(rows), acts, activationBytes,
                            Int64(tokens), out, Int64(rows))
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            best = min(best, threadCPUSeconds() - start)
         }
         return best
     }
+}
+
+/// CPU time of the calling thread: on a shared machine it leaves out the time other processes held the core.
+private func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 extension Quantization {
