@@ -12,14 +12,14 @@ enum ChatTemplateOracle {
     /// 2025-01-15 12:00:00 UTC, the date render_reference.py pins `strftime_now` to.
     static let fixedNow = Date(timeIntervalSince1970: 1_736_942_400)
 
-    /// Runs the Python script live (jinja2 as HF runs it); falls back to the committed reference.json.
-    static func reference(_ arguments: [String] = []) throws -> (JSONValue, live: Bool) {
-        let script = directory.appendingPathComponent("render_reference.py").path
-        if let run = try? Run.process("/usr/bin/env", ["python3", script] + arguments), run.status == 0 {
+    /// Runs a Python script here live (jinja2 as HF runs it); falls back to its committed output `fallback`.
+    static func reference(_ script: String = "render_reference.py", _ arguments: [String] = [],
+                          fallback: String = "reference.json") throws -> (JSONValue, live: Bool) {
+        let path = directory.appendingPathComponent(script).path
+        if let run = try? Run.process("/usr/bin/env", ["python3", path] + arguments), run.status == 0 {
             return (try JSONValue.parse(run.stdout), true)
         }
-        let file = directory.appendingPathComponent(arguments.isEmpty ? "reference.json" : "snippets_reference.json")
-        return (try JSONValue.parse(String(contentsOf: file, encoding: .utf8)), false)
+        return (try JSONValue.parse(String(contentsOf: directory.appendingPathComponent(fallback), encoding: .utf8)), false)
     }
 
     static func template(_ name: String) throws -> ChatTemplate {
@@ -98,13 +98,32 @@ enum ChatTemplateOracle {
     }
 
     @Test func snippetsMatchJinja2() throws {
-        let (reference, live) = try ChatTemplateOracle.reference(["--snippets"])
-        guard case .array(let cases)? = reference["cases"] else { Issue.record("no snippet cases"); return }
+        let (reference, live) = try ChatTemplateOracle.reference("render_reference.py", ["--snippets"],
+                                                                 fallback: "snippets_reference.json")
+        let (mismatches, count) = try compareSnippets(reference)
+        #expect(count >= 100)
+        let report = "\(mismatches.count) of \(count) snippets differ from jinja2 (live: \(live)):\n" + mismatches.joined(separator: "\n")
+        #expect(mismatches.isEmpty, "\(report)")
+    }
+
+    /// 1000 random whitespace-control mazes and 1000 random expressions (fuzz_reference.py, seed 1).
+    @Test func randomTemplatesMatchJinja2() throws {
+        let (reference, live) = try ChatTemplateOracle.reference("fuzz_reference.py", ["1", "1000"], fallback: "fuzz_reference.json")
+        let (mismatches, count) = try compareSnippets(reference)
+        #expect(count == 2000)
+        let report = "\(mismatches.count) of \(count) random templates differ from jinja2 (live: \(live)):\n"
+            + mismatches.prefix(20).joined(separator: "\n")
+        #expect(mismatches.isEmpty, "\(report)")
+    }
+
+    /// Renders each case's template with its context (or the file's shared one) and lists the differences.
+    private func compareSnippets(_ reference: JSONValue) throws -> (mismatches: [String], count: Int) {
+        guard case .array(let cases)? = reference["cases"] else { throw ChatTemplateError(.runtime, "no cases") }
         var mismatches: [String] = []
         for item in cases {
             let source = item["template"]?.stringValue ?? ""
             var context: [String: JSONValue] = [:]
-            if case .object(let pairs)? = item["context"] { for (k, v) in pairs { context[k] = v } }
+            if case .object(let pairs)? = item["context"] ?? reference["context"] { for (k, v) in pairs { context[k] = v } }
             let result = Result { () throws -> String in
                 var t = try ChatTemplate(source: source)
                 t.now = { ChatTemplateOracle.fixedNow }
@@ -118,8 +137,6 @@ enum ChatTemplateOracle {
                 mismatches.append("\(JSONValue.string(source).jsonText):\n  jinja2: \(expected)\n  ours:   \(ChatTemplateOracle.describe(result))")
             }
         }
-        #expect(cases.count >= 100)
-        let report = "\(mismatches.count) of \(cases.count) snippets differ from jinja2 (live: \(live)):\n" + mismatches.joined(separator: "\n")
-        #expect(mismatches.isEmpty, "\(report)")
+        return (mismatches, cases.count)
     }
 }

@@ -106,13 +106,14 @@ extension Interpreter {
     }
 
     func compare(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
+        if ["<", ">", "<=", ">="].contains(op), a.isUndefined || b.isUndefined { throw undefinedError(a.isUndefined ? a : b) }
         switch op {
         case "==": return a == b
         case "!=": return a != b
         case "<": return try Value.less(a, b)
         case ">": return try Value.less(b, a)
-        case "<=": return try a == b || Value.less(a, b)
-        case ">=": return try a == b || Value.less(b, a)
+        case "<=": return try Value.less(a, b) || a == b
+        case ">=": return try Value.less(b, a) || a == b
         case "in": return try contains(b, a)
         case "not in": return try !contains(b, a)
         default: throw ChatTemplateError(.runtime, "unknown comparison \(op)")
@@ -126,7 +127,11 @@ extension Interpreter {
                 throw ChatTemplateError(.runtime, "'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return needle.isEmpty || s.contains(needle)
-        case .dict(let d): return d.contains { $0.0 == item }
+        case .dict(let d):
+            switch item {
+            case .list, .dict, .namespace: throw ChatTemplateError(.runtime, "unhashable type: '\(item.typeName)'")
+            default: return d.contains { $0.0 == item }
+            }
         default: return try container.iterate().contains(item)
         }
     }
@@ -139,6 +144,11 @@ extension Interpreter {
         case ("+", .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case ("*", .string(let s), _) where b.integer != nil: return try repeatString(s, b.integer!)
         case ("*", _, .string(let s)) where a.integer != nil: return try repeatString(s, a.integer!)
+        case ("*", _, .list) where a.integer != nil, ("*", _, .tuple) where a.integer != nil:
+            return try binary("*", b, a)
+        case ("*", .tuple(let t), _) where b.integer != nil:
+            guard case .list(let l) = try binary("*", .list(t), b) else { return .tuple([]) }
+            return .tuple(l)
         case ("*", .list(let l), _) where b.integer != nil:
             let n = max(0, b.integer!)
             guard l.count * n <= limits.maxLoopIterations else { throw ChatTemplateError(.limit, "list too large") }
@@ -202,10 +212,16 @@ extension Interpreter {
             guard y != 0 else { throw ChatTemplateError(.runtime, "float division by zero") }
             return .float(x / y)
         case "//", "%":
+            // CPython's float_divmod, signs of zero included.
             guard y != 0 else { throw ChatTemplateError(.runtime, "float modulo") }
-            var r = fmod(x, y)
-            if r != 0, (r < 0) != (y < 0) { r += y }
-            return .float(op == "//" ? ((x - r) / y).rounded() : r)
+            var mod = fmod(x, y)
+            if mod != 0 { if (y < 0) != (mod < 0) { mod += y } } else { mod = copysign(0.0, y) }
+            if op == "%" { return .float(mod) }
+            let div = (x - mod) / y
+            guard div != 0 else { return .float(copysign(0.0, x / y)) }
+            var floorDiv = floor(div)
+            if div - floorDiv > 0.5 { floorDiv += 1 }
+            return .float(floorDiv)
         case "**": return .float(pow(x, y))
         default: throw ChatTemplateError(.runtime, "unknown operator \(op)")
         }

@@ -7,7 +7,8 @@ extension Interpreter {
         let a = FilterArguments(args)
         switch name {
         case "safe", "e", "escape", "forceescape":
-            return name == "safe" ? value : .string(htmlEscape(value.str))
+            // Both return Markup, a str.
+            return .string(name == "safe" ? value.str : htmlEscape(value.str))
         case "string": return .string(value.str)
         case "trim": return .string(pythonStrip(value.str, chars: a.value(0, "chars").map(\.str), left: true, right: true))
         case "upper": return .string(value.str.uppercased())
@@ -36,15 +37,17 @@ extension Interpreter {
         case "replace":
             guard let old = a.value(0, "old"), let new = a.value(1, "new") else { throw ChatTemplateError(.runtime, "replace needs old and new") }
             return try checkSize(pythonReplace(value.str, old.str, new.str, count: a.value(2, "count")?.integer ?? -1))
+        case "int" where value.isUndefined, "float" where value.isUndefined:
+            throw undefinedError(value)
         case "int": return toInt(value, default: a.value(0, "default") ?? .int(0), base: a.value(1, "base")?.integer ?? 10)
         case "float": return toFloat(value, default: a.value(0, "default") ?? .float(0))
         case "abs":
-            if case .int(let i) = value { return .int(abs(i)) }
+            if let i = value.integer { return .int(abs(i)) }
             if let d = value.number { return .float(abs(d)) }
             throw ChatTemplateError(.runtime, "bad operand type for abs(): '\(value.typeName)'")
         case "round": return try round(value, a)
         case "tojson": return .string(try toJSON(value, a))
-        case "indent": return .string(indent(value.str, a))
+        case "indent": return .string(try indent(value, a))
         case "center":
             let width = a.value(0, "width")?.integer ?? 80, s = value.str, n = s.unicodeScalars.count
             guard width > n else { return .string(s) }
@@ -121,7 +124,8 @@ extension Interpreter {
     }
 
     private func map(_ value: Value, _ args: EvaluatedArguments) throws -> [Value] {
-        let items = try value.iterate()
+        // jinja2: `if value: for item in value` — a falsy non-iterable maps to nothing.
+        let items = value.truthy ? try value.iterate() : []
         if let attribute = args.keyword.first(where: { $0.0 == "attribute" })?.1 {
             let get = try attributeGetter(attribute, default: args.keyword.first { $0.0 == "default" }?.1)
             return try items.map(get)
@@ -144,7 +148,7 @@ extension Interpreter {
             let testArgs = positional
             test = { try self.applyTest(testName, to: $0, args: testArgs) }
         }
-        return try value.iterate().filter { try test(try get($0)) == keep }
+        return try (value.truthy ? value.iterate() : []).filter { try test(try get($0)) == keep }
     }
 
     private func sortKey(_ caseSensitive: Bool) -> (Value) -> Value {
@@ -212,8 +216,8 @@ extension Interpreter {
     /// Python's `round(x, n)`: ints stay ints (half-even at negative n); floats round their exact binary value
     /// half-even to n decimals (what C's printf does), so round(2.675, 2) == 2.67.
     private func pythonRound(_ value: Value, _ x: Double, _ precision: Int) -> Value {
-        if case .int(let i) = value {
-            guard precision < 0, precision > -19 else { return value }
+        if let i = value.integer {
+            guard precision < 0, precision > -19 else { return .int(i) }
             var unit = 1
             for _ in 0..<(-precision) { unit *= 10 }
             var q = i / unit, r = i % unit
@@ -242,7 +246,12 @@ extension Interpreter {
         return text
     }
 
-    private func indent(_ s: String, _ a: FilterArguments) -> String {
+    private func indent(_ value: Value, _ a: FilterArguments) throws -> String {
+        // jinja2 appends "\n" to the value itself, which only a str survives.
+        guard case .string(let s) = value else {
+            if value.isUndefined { throw undefinedError(value) }
+            throw ChatTemplateError(.runtime, "unsupported operand type(s) for +=: '\(value.typeName)' and 'str'")
+        }
         let width = a.value(0, "width") ?? .int(4)
         let first = a.value(1, "first")?.truthy ?? false, blank = a.value(2, "blank")?.truthy ?? false
         let indention = width.integer.map { String(repeating: " ", count: max(0, $0)) } ?? width.str

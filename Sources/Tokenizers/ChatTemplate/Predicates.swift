@@ -31,11 +31,11 @@ extension Interpreter {
             }
         case "callable": if case .callable = v { return true }; return v.isUndefined
         case "odd", "even":
-            guard let i = v.integer else { throw ChatTemplateError(.runtime, "test '\(name)' needs an integer") }
-            return (i % 2 != 0) == (name == "odd")
+            // Python: value % 2 == 1 (odd) or == 0 (even); floats allowed.
+            let r = try binary("%", v, .int(2))
+            return r == .int(name == "odd" ? 1 : 0)
         case "divisibleby":
-            guard let i = v.integer, let n = try arg().integer, n != 0 else { throw ChatTemplateError(.runtime, "divisibleby needs integers") }
-            return i % n == 0
+            return try binary("%", v, try arg()) == .int(0)
         case "lower": return v.str == v.str.lowercased() && v.str != v.str.uppercased()
         case "upper": return v.str == v.str.uppercased() && v.str != v.str.lowercased()
         case "eq", "equalto", "==": return v == (try arg())

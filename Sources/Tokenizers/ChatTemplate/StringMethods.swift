@@ -130,7 +130,10 @@ extension Interpreter {
             default: throw ChatTemplateError(.runtime, "unsupported format character '\(spec)'")
             }
         }
-        if !values.isEmpty, case .tuple = args { throw ChatTemplateError(.runtime, "not all arguments converted during string formatting") }
+        // Python: leftover arguments are an error, except a non-tuple mapping/sequence that was never consumed.
+        var exempt = false
+        switch args { case .dict, .list, .undefined: exempt = values.count == 1; default: break }
+        if !values.isEmpty, !exempt { throw ChatTemplateError(.runtime, "not all arguments converted during string formatting") }
         return out
     }
 }
