@@ -55,6 +55,23 @@ struct FastPathTests {
         }
     }
 
+    /// The reference dots mean what the formats mean: sum of dequantized weight x dequantized activation
+    /// (guards the scalar twins against a misreading that their fast versions would share).
+    @Test(arguments: KernelTypes.weights)
+    func referenceDotEqualsDequantizedDot(type: GGMLType) throws {
+        let count = KernelTypes.count(type, blocks: 7)
+        let activation = try #require(type.kernelActivationType)
+        let w = Quantization.quantizeReference(type, TestData.values(count, seed: 11))
+        let a = Quantization.quantize(activation, TestData.values(count, seed: 12, zeroBlock: false))
+        let wf = Quantization.dequantize(type, w, count: count), af = Quantization.dequantize(activation, a, count: count)
+        let exact = zip(wf, af).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let scale = zip(wf, af).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
+        let reference = w.withUnsafeBytes { wp in
+            a.withUnsafeBytes { Quantization.dotReference(type, count: count, weights: wp.baseAddress!, activations: $0.baseAddress!) }
+        }
+        #expect(abs(Double(reference) - exact) <= Double(dotTolerance) * (abs(exact) + scale), "\(type): \(reference) vs \(exact)")
+    }
+
     /// sum |w_i * a_i| from the dequantized rows.
     private func magnitude(_ type: GGMLType, _ activation: GGMLType, _ w: UnsafeRawPointer, _ a: UnsafeRawPointer,
                            _ count: Int) -> Float {
