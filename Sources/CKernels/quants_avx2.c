@@ -1,5 +1,5 @@
 // AVX2 + FMA + F16C fast paths (maddubs/madd int8 dots), selected at run time by lk_init. The kernels
-// themselves are in quants_simd_legacy.h and quants_simd_k.h, shared with the AVX-512 VNNI build.
+// themselves are in quants_simd_legacy.h, quants_simd_k.h and quants_simd_ktile.h, shared with the AVX-512 VNNI build.
 #include "quants_internal.h"
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
@@ -11,11 +11,14 @@
 #include "quants_simd_k.h"
 #define K_TILE_R 2
 #define K_TILE_T 2
+#define F_TILE_R 4
+#define F_TILE_T 2
 #include "quants_simd_ktile.h"
 void lk_register_avx2(void) {
     register_legacy();
     register_k_and_activations();
     register_k_tiles();
+    register_float_tiles();
 }
 #pragma clang attribute pop
 #else

@@ -13,11 +13,14 @@
 #include "quants_simd_k.h"
 #define K_TILE_R 4
 #define K_TILE_T 4
+#define F_TILE_R 4
+#define F_TILE_T 4
 #include "quants_simd_ktile.h"
 void lk_register_avx512(void) {
     register_legacy();
     register_k_and_activations();
     register_k_tiles();
+    register_float_tiles();
 }
 #if !defined(LK_SIMDE)
 #pragma clang attribute pop

@@ -1,4 +1,5 @@
 // SIMD body: register tiles of K_TILE_R rows x K_TILE_T tokens for q4_K and q6_K against q8_K (lk_matmul_rows),
+// and F_TILE_R x F_TILE_T tiles for F32/F16/BF16 (both operands converted to f32 in registers);
 // included after quants_simd_k.h. Per super-block each pair keeps an int32 sum of scale * maddubs(q, a)
 // and adds it to a float accumulator once with d * d8; mins (q4_K) and the -32 offset (q6_K) use bsums.
 
@@ -121,4 +122,64 @@ K_GEMM(q6_K)
 static void register_k_tiles(void) {
     lk_traits[T_Q4_K].gemm = q4_K_gemm;
     lk_traits[T_Q6_K].gemm = q6_K_gemm;
+}
+
+// ---- float types: F_TILE_R rows x F_TILE_T tokens of 8-wide fmas (tails in scalar) ----
+static inline __m256 load8_f32(const void *p, int64_t i) { return _mm256_loadu_ps((const float *)p + i); }
+static inline __m256 load8_f16(const void *p, int64_t i) {
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)p + i)));
+}
+static inline __m256 load8_bf16(const void *p, int64_t i) { return bf16x8((const uint16_t *)p + i); }
+static inline float load1_f32(const void *p, int64_t i) { return ((const float *)p)[i]; }
+static inline float load1_f16(const void *p, int64_t i) { return fp16(((const uint16_t *)p)[i]); }
+static inline float load1_bf16(const void *p, int64_t i) { return lk_bf16_to_fp32(((const uint16_t *)p)[i]); }
+
+#define FLOAT_GEMM(NAME)                                                                                             \
+    static inline __attribute__((always_inline)) void NAME##_tile(const int R, const int T, int64_t n,              \
+                                                                  const uint8_t *w, size_t ws, const uint8_t *a,     \
+                                                                  size_t as, float *out, int64_t os) {               \
+        __m256 acc[F_TILE_R][F_TILE_T];                                                                             \
+        for (int r = 0; r < R; r++)                                                                                 \
+            for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();                                            \
+        int64_t i = 0;                                                                                              \
+        for (; i + 8 <= n; i += 8) {                                                                                \
+            __m256 wv[F_TILE_R];                                                                                    \
+            for (int r = 0; r < R; r++) wv[r] = load8_##NAME(w + r * ws, i);                                        \
+            for (int t = 0; t < T; t++) {                                                                           \
+                const __m256 av = load8_##NAME(a + t * as, i);                                                      \
+                for (int r = 0; r < R; r++) acc[r][t] = _mm256_fmadd_ps(wv[r], av, acc[r][t]);                      \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (int r = 0; r < R; r++)                                                                                 \
+            for (int t = 0; t < T; t++) {                                                                           \
+                float s = hsum_ps(acc[r][t]);                                                                       \
+                for (int64_t j = i; j < n; j++) s += load1_##NAME(w + r * ws, j) * load1_##NAME(a + t * as, j);     \
+                out[t * os + r] = s;                                                                                \
+            }                                                                                                       \
+    }                                                                                                               \
+    static void NAME##_gemm(int64_t n, const void *vw, size_t ws, int64_t nr, const void *va, size_t as, int64_t nt, \
+                            float *out, int64_t os) {                                                               \
+        const uint8_t *w = vw, *a = va;                                                                             \
+        int64_t t = 0;                                                                                              \
+        for (; t + F_TILE_T <= nt; t += F_TILE_T) {                                                                 \
+            int64_t r = 0;                                                                                          \
+            for (; r + F_TILE_R <= nr; r += F_TILE_R)                                                               \
+                NAME##_tile(F_TILE_R, F_TILE_T, n, w + r * ws, ws, a + t * as, as, out + t * os + r, os);           \
+            for (; r < nr; r++) NAME##_tile(1, F_TILE_T, n, w + r * ws, ws, a + t * as, as, out + t * os + r, os);  \
+        }                                                                                                           \
+        for (; t < nt; t++) {                                                                                       \
+            int64_t r = 0;                                                                                          \
+            for (; r + 4 <= nr; r += 4) NAME##_tile(4, 1, n, w + r * ws, ws, a + t * as, as, out + t * os + r, os); \
+            for (; r < nr; r++) NAME##_tile(1, 1, n, w + r * ws, ws, a + t * as, as, out + t * os + r, os);         \
+        }                                                                                                           \
+    }
+
+FLOAT_GEMM(f32)
+FLOAT_GEMM(f16)
+FLOAT_GEMM(bf16)
+
+static void register_float_tiles(void) {
+    lk_traits[T_F32].gemm = f32_gemm;
+    lk_traits[T_F16].gemm = f16_gemm;
+    lk_traits[T_BF16].gemm = bf16_gemm;
 }
