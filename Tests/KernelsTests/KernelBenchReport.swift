@@ -9,7 +9,9 @@ struct KernelBenchReport {
     func printKernelBench() {
         let results = KernelBench.run()
         print("kernel bench (\(Quantization.simdLevel), one thread):")
-        for (key, value) in results.sorted(by: { $0.key < $1.key }) { print(String(format: "  %-34@ %10.2f", key, value)) }
+        for (key, value) in results.sorted(by: { $0.key < $1.key }) {
+            print("  " + key.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%10.2f", value))
+        }
         #expect(!results.isEmpty)
     }
 }
