@@ -19,6 +19,8 @@ public final class ThreadPool: @unchecked Sendable {  // `body` is published thr
     private let sleepers = Atomic<Int>(0)
     private var body: ((Int) -> Void)?
     private var mutex = pthread_mutex_t()
+    /// Serialises callers: one job at a time (two models generating at once take turns per operation).
+    private var callerMutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     private var workers: [Thread] = []
     private static let maxTasks = 1 << 22
@@ -39,6 +41,7 @@ public final class ThreadPool: @unchecked Sendable {  // `body` is published thr
     private init(threads: Int) {
         threadCount = max(1, threads)
         pthread_mutex_init(&mutex, nil)
+        pthread_mutex_init(&callerMutex, nil)
         pthread_cond_init(&condition, nil)
         for index in 1..<threadCount {
             let thread = Thread { self.workerLoop() }
@@ -57,6 +60,8 @@ public final class ThreadPool: @unchecked Sendable {  // `body` is published thr
             return
         }
         precondition(count < ThreadPool.maxTasks)
+        pthread_mutex_lock(&callerMutex)
+        defer { pthread_mutex_unlock(&callerMutex) }
         withoutActuallyEscaping(body) { body in
             self.body = body
             completed.store(0, ordering: .relaxed)

@@ -7,7 +7,8 @@ import GGUF
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: a model's speed (default), or a component's.",
-        subcommands: [BenchModel.self], defaultSubcommand: BenchModel.self)
+        subcommands: [BenchModel.self, BenchBus.self, BenchRender.self, BenchTokenizer.self, BenchKernels.self],
+        defaultSubcommand: BenchModel.self)
 }
 
 struct BenchModel: ParsableCommand {
