@@ -138,16 +138,20 @@ final class Interpreter {
                 return try eval(condition, s).truthy
             }
         }
-        if items.isEmpty {
-            _ = try execute(loop.otherwise, scope: Scope(parent: scope), into: &out)
-            return
-        }
+        // jinja2 runs `else` unless some iteration reached the end of the body: an empty loop, or one whose
+        // every iteration ended in `continue` or whose first one hit `break`.
+        var completedAnIteration = false
         for (i, item) in items.enumerated() {
             try located(loop.position) { try countIteration() }
             let s = Scope(parent: scope)
             try located(loop.position) { try assign(loop.target, item, in: s) }
             s.variables["loop"] = loopObject(index: i, items: items)
-            if try execute(loop.body, scope: s, into: &out) == .breakLoop { break }
+            let flow = try execute(loop.body, scope: s, into: &out)
+            if flow == .breakLoop { break }
+            if flow == .normal { completedAnIteration = true }
+        }
+        if !completedAnIteration {
+            _ = try execute(loop.otherwise, scope: Scope(parent: scope), into: &out)
         }
     }
 

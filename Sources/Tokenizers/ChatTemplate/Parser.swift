@@ -8,6 +8,8 @@ struct Parser {
     var conditionalDepth = 0
     /// Nesting of statements and sub-expressions, limited so parsing cannot exhaust the stack.
     var nesting = 0
+    /// Inside a `for` body (not its `else`, not a macro body): where `break`/`continue` are allowed.
+    var loopDepth = 0
     static let maxNesting = 128
     let stack = StackGuard()
 
@@ -132,8 +134,10 @@ struct Parser {
             let (body, _) = try parseBody(until: ["endgeneration"])
             try expectBlockEnd()
             return .scoped(body)
-        case "break": try expectBlockEnd(); return .breakLoop(p)
-        case "continue": try expectBlockEnd(); return .continueLoop(p)
+        case "break", "continue":
+            guard loopDepth > 0 else { throw fail("'\(keyword)' outside a loop", at: keywordToken) }
+            try expectBlockEnd()
+            return keyword == "break" ? .breakLoop(p) : .continueLoop(p)
         default:
             throw fail("unknown tag '\(keyword)'", at: keywordToken)
         }
@@ -171,7 +175,9 @@ struct Parser {
         let condition = skipName("if") ? try parseExpression() : nil
         if isName("recursive") { throw fail("recursive for loops are not supported") }
         try expectBlockEnd()
+        loopDepth += 1
         var (body, end) = try parseBody(until: ["endfor", "else"])
+        loopDepth -= 1
         var otherwise: [Node] = []
         if end == "else" {
             try expectBlockEnd()
@@ -200,7 +206,10 @@ struct Parser {
         let name = try expectName()
         let parameters = try parseParameters()
         try expectBlockEnd()
+        let outerLoopDepth = loopDepth
+        loopDepth = 0
         let (body, _) = try parseBody(until: ["endmacro"])
+        loopDepth = outerLoopDepth
         _ = skipName(name)
         try expectBlockEnd()
         return .macro(Macro(name: name, parameters: parameters, body: body, position: p))
@@ -211,7 +220,10 @@ struct Parser {
         let call = try parseExpression()
         guard case .located(.call, _) = call else { throw fail("expected a call after 'call'") }
         try expectBlockEnd()
+        let outerLoopDepth = loopDepth
+        loopDepth = 0
         let (body, _) = try parseBody(until: ["endcall"])
+        loopDepth = outerLoopDepth
         try expectBlockEnd()
         return .callBlock(call: call, parameters: parameters, body: body, p)
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Random templates for differential testing against jinja2 (seeded, so runs repeat): whitespace-control mazes
-(text, newlines, tags with -/+ markers, comments, raw blocks, nested if/for) and random expressions over
-literals, variables, operators, filters, tests, slices and methods. Prints {"context", "cases": [{"template",
+(text, newlines, tags with -/+ markers, comments, raw blocks, nested if/for), random expressions over
+literals, variables, operators, filters, tests, slices and methods, and random statement programs (for/else,
+filtered loops, loop variables, break/continue, set, namespaces, unpacking, macros, call blocks). Prints {"context", "cases": [{"template",
 "output" | "error"}]} rendered as HF renders (see render_reference.py). Usage: fuzz_reference.py [SEED] [N]."""
 import copy
 import json
@@ -75,6 +76,38 @@ def maze(depth):
         random.choice(["", "-"]), random.choice(["", "-"]), ws, marker(), marker())
 
 
+LOOP_ITERABLES = ["x", "[1, 2, 3]", "d", "d.items()", "'ab'", "[]", "nope", "range(3)", "x | select('odd')",
+                  "[(1, 'a'), (2, 'b')]", "m"]
+STATEMENT_EXPRESSIONS = ["i", "loop.index", "loop.first", "loop.last", "loop.length", "loop.revindex", "ns.v", "t",
+                         "i ~ '-'", "ns.v + 1", "loop.previtem", "loop.nextitem", "k", "v", "a", "w(i)", "x | length",
+                         "i is defined", "t is defined"]
+PRELUDE = ("{% set ns = namespace(v=0) %}{% macro w(p, r=2) %}<{{ p }}{{ r }}>{% endmacro %}"
+           "{% macro w2(p) %}{{ caller(p) }}{{ caller(p ~ '!') }}{% endmacro %}")
+
+
+def statement(depth):
+    r = random.random()
+    if depth > 3 or r < 0.25:
+        return random.choice(["{{ %s }}" % random.choice(STATEMENT_EXPRESSIONS), "\n", " ", "|"])
+    if r < 0.45:
+        body = "".join(statement(depth + 1) for _ in range(random.randint(1, 4)))
+        return "{%% for %s in %s%s %%}%s%s{%% endfor %%}" % (
+            random.choice(["i", "i", "k, v"]), random.choice(LOOP_ITERABLES),
+            random.choice(["", "", " if i", " if loop is undefined"]), body, random.choice(["", "", "{% else %}E"]))
+    if r < 0.55:
+        return "{%% set t = %s %%}" % random.choice(STATEMENT_EXPRESSIONS)
+    if r < 0.65:
+        return "{%% set ns.v = %s %%}" % random.choice(["ns.v + 1", "1", "i", "loop.index"])
+    if r < 0.72:
+        return random.choice(["{% break %}", "{% continue %}"])
+    if r < 0.85:
+        return "{%% if %s %%}%s{%% else %%}%s{%% endif %%}" % (
+            random.choice(STATEMENT_EXPRESSIONS), statement(depth + 1), statement(depth + 1))
+    if r < 0.92:
+        return "{%% set a, b = %s %%}{{ a }}{{ b }}" % random.choice(["[1, 2]", "(3, 4)", "'xy'", "[1]", "d"])
+    return "{%% call(q) w2(%s) %%}[{{ q }}]{%% endcall %%}" % random.choice(["1", "i", "'z'"])
+
+
 def main():
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -82,6 +115,8 @@ def main():
     env = environment()
     templates = ["".join(maze(0) for _ in range(random.randint(1, 8))) for _ in range(count)]
     templates += ["{{ %s }}" % expression(0) for _ in range(count)]
+    templates += [PRELUDE + "".join(statement(0) for _ in range(random.randint(1, 5))) + "{{ ns.v }}{{ t }}"
+                  for _ in range(count)]
     cases = []
     for template in templates:
         case = {"template": template}
