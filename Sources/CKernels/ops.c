@@ -168,8 +168,8 @@ void lk_axpy_f16_f32(float alpha, const uint16_t *x, float *y, int64_t n) {
 // One query head against n cached positions, with the numerics of ggml's CPU flash attention (which
 // llama.cpp uses by default): q rounded to fp16, fp16·fp16 dots in f32, online softmax, and the value
 // accumulator kept in fp16 (rounded after every multiply-add), divided by the softmax sum at the end.
-void lk_attention_head(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
-                       int64_t n, int64_t dk, int64_t dv, float scale, float *out) {
+static void attention_head_scalar(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v,
+                                  int64_t v_stride, int64_t n, int64_t dk, int64_t dv, float scale, float *out) {
     uint16_t q16[1024], acc[1024];
     lk_fp32_to_fp16_row(q, q16, dk);
     for (int64_t d = 0; d < dv; d++) acc[d] = 0;
@@ -193,6 +193,98 @@ void lk_attention_head(const float *q, const uint16_t *k, int64_t k_stride, cons
     }
     const float inv = S == 0.0f ? 0.0f : 1.0f / S;
     for (int64_t d = 0; d < dv; d++) out[d] = lk_fp16_to_fp32(acc[d]) * inv;
+}
+
+#if defined(__x86_64__)
+#define LK_F16C __attribute__((target("avx2,fma,f16c")))
+// The same computation 8 lanes at a time; the fp16 accumulator is kept as floats that are rounded
+// through fp16 (vcvtps2ph, round to nearest even) after every update, exactly as the scalar version.
+LK_F16C static inline __m256 round_f16(__m256 x) {
+    return _mm256_cvtph_ps(_mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT));
+}
+
+LK_F16C static void attention_head_f16c(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v,
+                                        int64_t v_stride, int64_t n, int64_t dk, int64_t dv, float scale,
+                                        float *out) {
+    float qf[1024] __attribute__((aligned(32)));
+    float acc[1024] __attribute__((aligned(32)));
+    for (int64_t d = 0; d < dk; d += 8) _mm256_store_ps(qf + d, round_f16(_mm256_loadu_ps(q + d)));
+    for (int64_t d = 0; d < dv; d += 8) _mm256_store_ps(acc + d, _mm256_setzero_ps());
+    float S = 0.0f, M = -INFINITY;
+    for (int64_t ic = 0; ic < n; ic++) {
+        const uint16_t *kr = k + ic * k_stride;
+        const uint16_t *vr = v + ic * v_stride;
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        int64_t d = 0;
+        for (; d + 16 <= dk; d += 16) {
+            s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kr + d))), _mm256_load_ps(qf + d), s0);
+            s1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kr + d + 8))), _mm256_load_ps(qf + d + 8), s1);
+        }
+        for (; d < dk; d += 8)
+            s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kr + d))), _mm256_load_ps(qf + d), s0);
+        __m256 sum8 = _mm256_add_ps(s0, s1);
+        __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
+        sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
+        sum4 = _mm_add_ss(sum4, _mm_shuffle_ps(sum4, sum4, 1));
+        const float s = _mm_cvtss_f32(sum4) * scale;
+        const float Mold = M;
+        float ms = 1.0f, vs = 1.0f;
+        if (s > M) {
+            M = s;
+            ms = expf(Mold - M);
+            const __m256 m8 = _mm256_set1_ps(ms);
+            for (int64_t e = 0; e < dv; e += 8)
+                _mm256_store_ps(acc + e, round_f16(_mm256_mul_ps(_mm256_load_ps(acc + e), m8)));
+        } else {
+            vs = expf(s - M);
+        }
+        const __m256 v8 = _mm256_set1_ps(vs);
+        for (int64_t e = 0; e < dv; e += 8) {
+            const __m256 vv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vr + e)));
+            _mm256_store_ps(acc + e, round_f16(_mm256_fmadd_ps(vv, v8, _mm256_load_ps(acc + e))));
+        }
+        S = S * ms + vs;
+    }
+    const __m256 inv = _mm256_set1_ps(S == 0.0f ? 0.0f : 1.0f / S);
+    for (int64_t e = 0; e < dv; e += 8) _mm256_storeu_ps(out + e, _mm256_mul_ps(_mm256_load_ps(acc + e), inv));
+}
+
+LK_F16C static void f32_to_f16_row_f16c(const float *x, uint16_t *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) y[i] = lk_fp32_to_fp16(x[i]);
+}
+
+static int has_f16c(void) {
+    static int cached = -1;
+    if (cached < 0)
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    return cached;
+}
+#endif
+
+void lk_attention_head(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
+                       int64_t n, int64_t dk, int64_t dv, float scale, float *out) {
+#if defined(__x86_64__)
+    if (has_f16c() && dk % 8 == 0 && dv % 8 == 0 && dk <= 1024 && dv <= 1024) {
+        attention_head_f16c(q, k, k_stride, v, v_stride, n, dk, dv, scale, out);
+        return;
+    }
+#endif
+    attention_head_scalar(q, k, k_stride, v, v_stride, n, dk, dv, scale, out);
+}
+
+void lk_attention_head_ref(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v,
+                           int64_t v_stride, int64_t n, int64_t dk, int64_t dv, float scale, float *out) {
+    attention_head_scalar(q, k, k_stride, v, v_stride, n, dk, dv, scale, out);
+}
+
+void lk_f32_to_f16_row_fast(const float *x, uint16_t *y, int64_t n) {
+#if defined(__x86_64__)
+    if (has_f16c()) { f32_to_f16_row_f16c(x, y, n); return; }
+#endif
+    lk_fp32_to_fp16_row(x, y, n);
 }
 
 float lk_dot_f16_f16(const uint16_t *a, const uint16_t *b, int64_t n) {

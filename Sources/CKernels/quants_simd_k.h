@@ -15,6 +15,7 @@ static float q45_K_dot(int64_t n, const void *vw, const void *va, int five) {
     float macc = 0;
     for (int64_t i = 0; i < n / QKK; i++) {
         const uint8_t *blk = (const uint8_t *)vw + i * wsize;
+        lk_prefetch_block((const char *)blk + 2 * (n / QKK) * wsize, wsize);  // two rows ahead
         const block_q4_K *w4 = (const block_q4_K *)blk;  // d, dmin, scales: same offsets in q4_K and q5_K
         const uint8_t *qs = five ? ((const block_q5_K *)blk)->qs : w4->qs;
         uint8_t sc[8], m[8];
@@ -53,6 +54,7 @@ static float q6_K_dot(int64_t n, const void *vw, const void *va) {
     const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QKK; i++) {
+        lk_prefetch_block((const char *)(w + i + 2 * (n / QKK)), sizeof(block_q6_K));  // two rows ahead
         const int8_t *sc = w[i].scales;
         int offset = 0;  // sum(q * a) counts q in 0..63; the true quants are q - 32
         for (int j = 0; j < 16; j++) offset += sc[j] * a[i].bsums[j];

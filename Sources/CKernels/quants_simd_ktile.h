@@ -17,6 +17,7 @@ static inline __attribute__((always_inline)) void q4_K_tile(const int R, const i
         const block_q8_K *ab[K_TILE_T];
         for (int r = 0; r < R; r++) {
             wb[r] = (const block_q4_K *)(w + r * ws) + sb;
+            lk_prefetch_block((const char *)wb[r] + 2 * R * ws, sizeof(block_q4_K));  // the tile after next
             for (int j = 0; j < 8; j++) lk_scale_min_k4(j, wb[r]->scales, &sc[r][j], &mn[r][j]);
         }
         for (int t = 0; t < T; t++) {
@@ -66,7 +67,10 @@ static inline __attribute__((always_inline)) void q6_K_tile(const int R, const i
         const block_q6_K *wb[K_TILE_R];
         const block_q8_K *ab[K_TILE_T];
         __m256i sumi[K_TILE_R][K_TILE_T];
-        for (int r = 0; r < R; r++) wb[r] = (const block_q6_K *)(w + r * ws) + sb;
+        for (int r = 0; r < R; r++) {
+            wb[r] = (const block_q6_K *)(w + r * ws) + sb;
+            lk_prefetch_block((const char *)wb[r] + 2 * R * ws, sizeof(block_q6_K));
+        }
         for (int t = 0; t < T; t++) {
             ab[t] = (const block_q8_K *)(a + t * as) + sb;
             for (int r = 0; r < R; r++) {

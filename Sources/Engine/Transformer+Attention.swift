@@ -28,8 +28,8 @@ extension Transformer {
             let position = Float(start + t)
             lk_rope_f32(q, Int64(H), Int64(D), Int64(ropeDimensions), position, base, ropeScale, neox)
             lk_rope_f32(k, Int64(KVH), Int64(D), Int64(ropeDimensions), position, base, ropeScale, neox)
-            lk_fp32_to_fp16_row(k, cache.keyRow(layer: l, position: start + t), Int64(kvLength))
-            lk_fp32_to_fp16_row(value + t * valueLength, cache.valueRow(layer: l, position: start + t),
+            lk_f32_to_f16_row_fast(k, cache.keyRow(layer: l, position: start + t), Int64(kvLength))
+            lk_f32_to_f16_row_fast(value + t * valueLength, cache.valueRow(layer: l, position: start + t),
                                 Int64(valueLength))
         }
     }

@@ -69,6 +69,11 @@ void lk_rope_f32(float *x, int64_t n_heads, int64_t head_dim, int64_t n_rot, flo
 /// One query head over n cached fp16 positions with ggml flash-attention numerics (see ops.c).
 void lk_attention_head(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
                        int64_t n, int64_t dk, int64_t dv, float scale, float *out);
+/// The scalar twin of lk_attention_head (the oracle its SIMD path is tested against).
+void lk_attention_head_ref(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v,
+                           int64_t v_stride, int64_t n, int64_t dk, int64_t dv, float scale, float *out);
+/// f32 -> fp16 row (round to nearest even), F16C when available.
+void lk_f32_to_f16_row_fast(const float *x, uint16_t *y, int64_t n);
 float lk_dot_f16_f16(const uint16_t *a, const uint16_t *b, int64_t n);
 /// A spin-wait hint (x86 `pause`).
 void lk_cpu_relax(void);
