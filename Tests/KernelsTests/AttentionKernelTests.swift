@@ -1,6 +1,7 @@
 // The attention kernel's F16C path against its scalar twin (ggml flash-attention numerics), over head
 // sizes of the supported models and odd position counts.
 import CKernels
+import Foundation
 import Testing
 
 @Suite struct AttentionKernelTests {
