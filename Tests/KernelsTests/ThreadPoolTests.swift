@@ -2,7 +2,6 @@
 // several threads may use one pool at the same time (they take turns).
 import Foundation
 import Kernels
-import Synchronization
 import Testing
 
 @Suite struct ThreadPoolTests {
@@ -20,8 +19,7 @@ import Testing
 
     @Test func concurrentCallersDoNotInterfere() async {
         let pool = ThreadPool.shared(threads: 2)
-        let totals = Mutex<[Int]>([])
-        await withTaskGroup(of: Void.self) { group in
+        let totals = await withTaskGroup(of: Int.self) { group in
             for caller in 0..<3 {
                 group.addTask {
                     let sums = UnsafeMutablePointer<Int>.allocate(capacity: 64)
@@ -32,11 +30,12 @@ import Testing
                         pool.parallelFor(64) { sums[$0] = $0 + caller }
                         total += (0..<64).reduce(0) { $0 + sums[$1] }
                     }
-                    totals.withLock { $0.append(total) }
+                    return total
                 }
             }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
         }
         let expected = Set((0..<3).map { caller in 300 * (0..<64).reduce(0) { $0 + $1 + caller } })
-        #expect(Set(totals.withLock { $0 }) == expected)
+        #expect(Set(totals) == expected)
     }
 }
