@@ -1,4 +1,7 @@
 // Runs a process to completion and captures its output (for CLI tests that run the real `lathe`).
+// Uses posix_spawn + waitpid with output in temporary files rather than Foundation.Process: Process's
+// waitUntilExit was seen to hang on Linux when many tests spawn processes at once (a tmux client stayed a
+// zombie), and a daemon that inherits a pipe (tmux's server) would keep a pipe reader waiting forever.
 import Foundation
 
 public struct ProcessResult: Sendable {
@@ -7,32 +10,52 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
+public enum RunError: Error, CustomStringConvertible {
+    case spawnFailed(String, Int32)
+    public var description: String {
+        switch self { case let .spawnFailed(path, code): return "cannot run \(path): \(String(cString: strerror(code)))" }
+    }
+}
+
 public enum Run {
     public static func process(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                                stdin: String? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let box = OutputBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.setErr(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: String(decoding: stdoutData, as: UTF8.self),
-                             stderr: String(decoding: box.err, as: UTF8.self))
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inPath = scratch.appendingPathComponent("stdin").path
+        let outPath = scratch.appendingPathComponent("stdout").path
+        let errPath = scratch.appendingPathComponent("stderr").path
+        FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+
+        var env = ProcessInfo.processInfo.environment
+        if let environment { env.merge(environment) { $1 } }
+        // `env -C DIR` changes directory for the child (glibc's addchdir_np is not visible from Swift).
+        let command = currentDirectory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid = pid_t()
+        // posix_spawnp searches PATH, so "/usr/bin/env" and plain names both work.
+        let code = posix_spawnp(&pid, command[0], &actions, nil, argv, envp)
+        guard code == 0 else { throw RunError.spawnFailed(executable, code) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        func read(_ path: String) -> String {
+            String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        }
+        return ProcessResult(status: exitStatus, stdout: read(outPath), stderr: read(errPath))
     }
 
     /// Runs the `lathe` binary.
@@ -41,11 +64,4 @@ public enum Run {
         try process(TestPaths.latheBinary, arguments, environment: environment, stdin: stdin,
                     currentDirectory: TestPaths.packageRoot)
     }
-}
-
-private final class OutputBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func setErr(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    var err: Data { lock.lock(); defer { lock.unlock() }; return data }
 }
