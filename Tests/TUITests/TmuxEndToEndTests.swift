@@ -19,26 +19,28 @@ private struct Tmux {
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
     func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
 
-    /// Polls the pane until `condition` holds, or fails after `seconds`.
+    /// Polls the pane until `condition` holds, or fails after `seconds`. Synchronous on purpose: an async
+    /// poll can be starved for minutes by CPU-bound tests holding the concurrency pool's two threads.
     func waitFor(_ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation,
-                 _ condition: (String) -> Bool) async throws {
+                 _ condition: (String) -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition(screen()) { return }
-            try await Task.sleep(for: .milliseconds(100))
+            usleep(100_000)
         }
+        if condition(screen()) { return }
         Issue.record("timed out waiting for \(what); the screen was:\n\(screen())", sourceLocation: sourceLocation)
         throw TimedOut()
     }
 
     struct TimedOut: Error {}
 
-    func waitFor(_ text: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        try await waitFor("'\(text)'", seconds: seconds, sourceLocation: sourceLocation) { $0.contains(text) }
+    func waitFor(_ text: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try waitFor("'\(text)'", seconds: seconds, sourceLocation: sourceLocation) { $0.contains(text) }
     }
 }
 
-@Test func latheTUIChatsSwitchesResizesStopsAndQuits() async throws {
+@Test func latheTUIChatsSwitchesResizesStopsAndQuits() throws {
     let tmux = Tmux()
     let data = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-e2e-\(UUID().uuidString)").path
     let command = "env LATHE_DATA_DIR=\(data)/data LATHE_CONFIG_DIR=\(data)/config LATHE_MODELS_DIR="
@@ -46,28 +48,28 @@ private struct Tmux {
     try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
     defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
 
-    try await tmux.waitFor("SmolLM2", seconds: 60)                       // default model loaded, name in status bar
+    try tmux.waitFor("SmolLM2", seconds: 60)                       // default model loaded, name in status bar
     try tmux.text("What is the capital of France?")
     try tmux.keys("Enter")
-    try await tmux.waitFor("first token", seconds: 120)                  // the reply finished with its figures
+    try tmux.waitFor("first token", seconds: 120)                  // the reply finished with its figures
     #expect(tmux.screen().contains("Assistant"))
 
     try tmux.keys("M-5")
-    try await tmux.waitFor("Generation tok/s")
+    try tmux.waitFor("Generation tok/s")
     try tmux.keys("M-2")
-    try await tmux.waitFor("Local models")
+    try tmux.waitFor("Local models")
     try tmux.run(["resize-window", "-t", tmux.session, "-x", "20", "-y", "5"])
-    try await tmux.waitFor("narrow tab bar") { $0.contains("1 Chat") && !$0.contains("Local models") }
+    try tmux.waitFor("narrow tab bar") { $0.contains("1 Chat") && !$0.contains("Local models") }
     try tmux.run(["resize-window", "-t", tmux.session, "-x", "120", "-y", "40"])
-    try await tmux.waitFor("Local models")
+    try tmux.waitFor("Local models")
 
     try tmux.keys("M-1")
     try tmux.text("Write a very long story about a dragon.")
     try tmux.keys("Enter")
-    try await tmux.waitFor("generating…", seconds: 60)
+    try tmux.waitFor("generating…", seconds: 60)
     try tmux.keys("Escape")
-    try await tmux.waitFor("input ready") { !$0.contains("generating…") && $0.contains("Message") }
+    try tmux.waitFor("input ready") { !$0.contains("generating…") && $0.contains("Message") }
 
     try tmux.keys("C-q")
-    try await tmux.waitFor("LATHE-EXITED 0")
+    try tmux.waitFor("LATHE-EXITED 0")
 }
