@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "GGUF", "Kernels", "LatheTestSupport"]),
-        .testTarget(name: "BusTests", dependencies: ["Bus"]),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "LatheTestSupport"]),
         .testTarget(name: "ScreenTests", dependencies: ["Screen", "LatheTestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),

@@ -1,4 +1,5 @@
 // Bus behaviour: ordering, fan-out, slow subscribers per delivery policy, request/response, shutdown, leaks.
+import LatheTestSupport
 import Bus
 import Testing
 

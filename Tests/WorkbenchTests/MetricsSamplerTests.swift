@@ -1,5 +1,6 @@
 // MetricsSampler on a manual clock: a sample per interval with rates from generation events and CPU from
 // injected process figures; /proc parsing checked on fixed strings and on this process.
+import LatheTestSupport
 import Bus
 import Testing
 import Workbench

@@ -1,12 +1,14 @@
-// A clock that moves only when a test calls advance(by:), so timeouts are tested without sleeping.
+// A clock that moves only when a test calls advance(by:), so timeouts are tested without sleeping
+// (shared by the Bus and Workbench tests, like swift-nio's AsyncTestingEventLoop).
 import Foundation
 
-final class ManualClock: Clock, @unchecked Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+public final class ManualClock: Clock, @unchecked Sendable {
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
     }
 
     private struct Sleeper {
@@ -20,11 +22,13 @@ final class ManualClock: Clock, @unchecked Sendable {
     private var sleepers: [Sleeper] = []
     private var nextID = 0
 
-    var now: Instant { lock.withLock { current } }
-    var minimumResolution: Duration { .zero }
-    var sleeperCount: Int { lock.withLock { sleepers.count } }
+    public init() {}
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public var now: Instant { lock.withLock { current } }
+    public var minimumResolution: Duration { .zero }
+    public var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = lock.withLock { nextID += 1; return nextID }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
@@ -45,7 +49,7 @@ final class ManualClock: Clock, @unchecked Sendable {
         try Task.checkCancellation()
     }
 
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due: [Sleeper] = lock.withLock {
             current = current.advanced(by: duration)
             let due = sleepers.filter { $0.deadline <= current }
@@ -56,7 +60,7 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     /// Yields until at least `count` tasks are sleeping on this clock.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
         while sleeperCount < count { await Task.yield() }
     }
 }
