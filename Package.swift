@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
+        .target(name: "Trainer", dependencies: ["Engine", "GGUF", "Kernels", "Tokenizers"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "GGUF", "Kernels", "LatheTestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "Engine", "GGUF", "Tokenizers", "LatheTestSupport"]),
         .testTarget(name: "BusTests", dependencies: ["Bus", "LatheTestSupport"]),
         .testTarget(name: "ScreenTests", dependencies: ["Screen", "LatheTestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),

@@ -9,7 +9,7 @@ enum TinyLlama {
 
     /// Writes the model to a temporary file and returns its path.
     static func write(seed: UInt64 = 7) throws -> String {
-        var random = SplitMix64(seed: seed)
+        var random = TestRandom(seed: seed)
         var writer = GGUFWriter()
         writer.set("general.architecture", .string("llama"))
         writer.set("general.name", .string("tiny-llama"))
@@ -54,7 +54,7 @@ enum TinyLlama {
 
     /// An adapter with random A and B on `targets` of every layer.
     static func adapter(rank: Int, alpha: Float, targets: [LoRATarget], seed: UInt64, config: ModelConfig) -> LoRAAdapter {
-        var random = SplitMix64(seed: seed)
+        var random = TestRandom(seed: seed)
         var pairs: [LoRAKey: LoRAPair] = [:]
         for layer in 0..<config.layerCount {
             for target in targets {
@@ -73,4 +73,18 @@ enum TinyLlama {
         try session.prefill(tokens)
         return Array(UnsafeBufferPointer(start: session.logits, count: transformer.config.vocabularySize))
     }
+}
+
+/// SplitMix64, for reproducible synthetic weights.
+struct TestRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }

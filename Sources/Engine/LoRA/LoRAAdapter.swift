@@ -37,14 +37,6 @@ public struct LoRAPair: Sendable, Equatable {
         self.b = b
     }
 
-    /// Zero B and a seeded uniform A (Kaiming-uniform bound 1/sqrt(inputs), as PEFT's default init), so a
-    /// fresh adapter leaves the model unchanged.
-    public static func initial(rank: Int, inputs: Int, outputs: Int, random: inout SplitMix64) -> LoRAPair {
-        let bound = 1 / Float(inputs).squareRoot()
-        let a = (0..<(rank * inputs)).map { _ in (random.nextUnitFloat() * 2 - 1) * bound }
-        return LoRAPair(rank: rank, inputs: inputs, outputs: outputs, a: a, b: [Float](repeating: 0, count: outputs * rank))
-    }
-
     /// The dense update B·A as [outputs][inputs], times `scale`.
     public func delta(scale: Float) -> [Float] {
         var out = [Float](repeating: 0, count: outputs * inputs)
@@ -86,19 +78,4 @@ public struct LoRAAdapter: Sendable, Equatable {
     public func effectiveScale(_ pair: LoRAPair, userScale: Float) -> Float {
         alpha == 0 ? userScale : userScale * alpha / Float(pair.rank)
     }
-}
-
-/// A small seeded generator (SplitMix64) so adapter initialisation is reproducible from `--seed`.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1) with 24 random bits.
-    public mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
