@@ -1,17 +1,4 @@
-// Train, download and quantize messages: minimal shapes that the Trainer, Hub and Quantizer issues fill in.
-
-public enum TrainCommand: Sendable, Equatable {
-    case start(configPath: String)
-    case stop
-}
-
-public enum TrainEvent: Sendable, Equatable {
-    case step(iteration: Int, loss: Double, tokensPerSecond: Double)
-    case validation(iteration: Int, loss: Double)
-    case checkpoint(path: String)
-    case finished
-    case failed(String)
-}
+// Download and quantize messages: minimal shapes that the Hub and Quantizer issues fill in.
 
 public enum DownloadCommand: Sendable, Equatable {
     case fetch(repo: String, file: String)
