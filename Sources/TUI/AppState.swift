@@ -22,6 +22,7 @@ public struct AppState: Sendable, Equatable {
     public var chat: ChatState
     public var models = ModelsState()
     public var metrics = MetricsState()
+    public var train = TrainState()
     public var background = BackgroundState()
     /// The theme in use and those that can be cycled through (F9).
     public var themeName: String
@@ -71,13 +72,15 @@ public struct AppState: Sendable, Equatable {
             case .rename, .systemPrompt: return .field
             }
         case .models: return .models
-        case .train, .quantize, .metrics: return .global
+        case .train: return train.editing != nil ? .trainField : train.focus == .form ? .trainForm : .trainRuns
+        case .quantize, .metrics: return .global
         }
     }
 
     /// True when printable keys go into a text field (so `?` types instead of opening help).
     public var isEditingText: Bool {
         if case .palette = overlay { return true }
+        if overlay == nil && pane == .train { return train.editing != nil }
         return overlay == nil && pane == .chat && [.input, .rename, .systemPrompt].contains(chat.focus)
     }
 }

@@ -9,6 +9,9 @@ public enum Scope: String, Sendable, CaseIterable {
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
     case models = "Models"
+    case trainForm = "Train: new-run form"
+    case trainRuns = "Train: runs"
+    case trainField = "Train: editing a field"
     case overlay = "Help and palette"
 }
 
@@ -38,6 +41,9 @@ public enum Keymap {
         case .parameters: parameters
         case .field: field
         case .models: models
+        case .trainForm: trainForm
+        case .trainRuns: trainRuns
+        case .trainField: trainField
         case .overlay: overlay
         }
     }
@@ -122,6 +128,40 @@ public enum Keymap {
         KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: "load"),
         KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
         KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
+    ]
+
+    static let trainForm: [KeyBinding] = [
+        KeyBinding([.char("s")], .startTraining, "Start a fine-tuning run with the form's settings", hint: "start"),
+        KeyBinding([.char("p")], .pauseTraining, "Pause or continue the run", hint: "pause"),
+        KeyBinding([.char("x")], .stopTraining, "Stop the run (a checkpoint and the adapter are saved)", hint: "stop"),
+        KeyBinding([.char("r")], .resumeTraining, "Resume the stopped run", hint: "resume"),
+        KeyBinding([.up, .char("k")], .listUp, "Previous field"),
+        KeyBinding([.down, .char("j")], .listDown, "Next field"),
+        KeyBinding([.enter], .editTrainField, "Edit the field (text) or change it (choices)", hint: "edit"),
+        KeyBinding([.right, .char("+")], .increase, "Increase the value"),
+        KeyBinding([.left, .char("-")], .decrease, "Decrease the value"),
+        KeyBinding([.tab], .toggleTrainFocus, "Runs list (compare past runs)", hint: "runs"),
+    ]
+
+    static let trainRuns: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous run (its curves are drawn for comparison)"),
+        KeyBinding([.down, .char("j")], .listDown, "Next run"),
+        KeyBinding([.enter, .char("r")], .resumeTraining, "Resume the selected run", hint: "resume"),
+        KeyBinding([.char("p")], .pauseTraining, "Pause or continue the run", hint: "pause"),
+        KeyBinding([.char("x")], .stopTraining, "Stop the run", hint: "stop"),
+        KeyBinding([.char("g")], .refreshRuns, "Rescan the runs", hint: "rescan"),
+        KeyBinding([.tab, .escape], .toggleTrainFocus, "Back to the form", hint: "form"),
+    ]
+
+    static let trainField: [KeyBinding] = [
+        KeyBinding([.enter], .commitField, "Save", hint: "save"),
+        KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
+        KeyBinding([.left], .cursorLeft, "Cursor left"),
+        KeyBinding([.right], .cursorRight, "Cursor right"),
+        KeyBinding([.home], .lineStart, "Start of line"),
+        KeyBinding([.end], .lineEnd, "End of line"),
+        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
+        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
     ]
 
     static let overlay: [KeyBinding] = [

@@ -34,7 +34,7 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .train(let event):
         state.background.lastTrain = event
         if case .step(let metrics) = event { state.background.trainLosses.append(metrics.loss) }
-        return []
+        return reduceTrainEvent(&state.train, event)
     case .download(let event):
         state.background.lastDownload = event
         return []
@@ -80,6 +80,11 @@ func editFocusedText(_ state: inout AppState, _ edit: (inout TextInputState) -> 
         state.overlay = .palette(palette)
         return
     }
+    if state.pane == .train, var input = state.train.editing {
+        edit(&input)
+        state.train.editing = input
+        return
+    }
     switch state.chat.focus {
     case .input:
         edit(&state.chat.input)
@@ -112,6 +117,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     if state.overlay != nil, [.closeOverlay, .listUp, .listDown, .runSelected].contains(action) {
         return performOverlay(&state, action)
     }
+    if state.pane == .train, state.overlay == nil, trainActions.contains(action) { return performTrain(&state, action) }
     switch action {
     case .quit:
         state.quitRequested = true
@@ -134,7 +140,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .showPane(let pane):
         state.overlay = nil
         state.pane = pane
-        return []
+        return pane == .train ? [.train(.listRuns)] : []
     case .stop:
         return stopGeneration(&state)
     case .loadModel, .unloadModel, .rescanModels:
@@ -145,3 +151,10 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         return performChat(&state, action)
     }
 }
+
+/// Actions the Train pane handles itself while it is shown.
+private let trainActions: [Action] = [
+    .listUp, .listDown, .increase, .decrease, .editTrainField, .toggleTrainFocus, .startTraining, .pauseTraining,
+    .stopTraining, .resumeTraining, .refreshRuns, .commitField, .cancelField, .cursorLeft, .cursorRight, .lineStart,
+    .lineEnd, .deleteBackward, .deleteForward,
+]

@@ -25,5 +25,7 @@ public struct DataDirectory: Sendable, Equatable {
 
     /// One JSON file per conversation.
     public var conversations: URL { data.appendingPathComponent("conversations") }
+    /// Training runs started from the TUI (one directory each).
+    public var runs: URL { data.appendingPathComponent("runs") }
     public var configFile: URL { config.appendingPathComponent("config.json") }
 }

@@ -11,13 +11,16 @@ public actor TrainerService {
     private let bus: Bus
     private var listener: Task<Void, Never>?
     private var publisher: Task<Void, Never>?
-    private let control = Mutex<LoopControl>(.run)
+    private let control = ControlBox()
     private let events: AsyncStream<TrainEvent>
     private let sink: AsyncStream<TrainEvent>.Continuation
     public private(set) var isRunning = false
+    /// Where fine-tuning runs started from the TUI go, and whose runs `.listRuns` reports (nil: none).
+    private let runsDirectory: String?
 
-    public init(bus: Bus) {
+    public init(bus: Bus, runsDirectory: String? = nil) {
         self.bus = bus
+        self.runsDirectory = runsDirectory
         (events, sink) = AsyncStream.makeStream(of: TrainEvent.self)
     }
 
@@ -41,7 +44,7 @@ public actor TrainerService {
     public func stop() {
         listener?.cancel()
         listener = nil
-        control.withLock { $0 = .stop }
+        control.value.withLock { $0 = .stop }
     }
 
     func handle(_ command: TrainCommand) {
@@ -55,25 +58,50 @@ public actor TrainerService {
                                                              steps: request.steps,
                                                              runDirectory: request.runDirectory, seed: request.seed))
             }
-        case .resume(let directory): launch { try Pretraining.resume(runDirectory: directory) }
-        case .pause: control.withLock { if $0 == .run { $0 = .pause } }
-        case .unpause: control.withLock { if $0 == .pause { $0 = .run } }
-        case .stop: control.withLock { $0 = .stop }
+        case .fineTune(let request):
+            let directory = request.runDirectory ?? newRunDirectory(for: request)
+            launch { try FineTuning.create(try FineTuneConfig(request: request, runDirectory: directory)) }
+        case .resume(let directory):
+            launch {
+                if FineTuning.isFineTuneRun(directory) { return try FineTuning.resume(runDirectory: directory) }
+                return try Pretraining.resume(runDirectory: directory)
+            }
+        case .listRuns:
+            sink.yield(.runs(runsDirectory.map { RunCatalog.scan($0) } ?? []))
+        case .pause: control.value.withLock { if $0 == .run { $0 = .pause } }
+        case .unpause: control.value.withLock { if $0 == .pause { $0 = .run } }
+        case .stop: control.value.withLock { $0 = .stop }
         }
     }
 
-    private func launch(_ make: @escaping @Sendable () throws -> Pretraining) {
+    /// RUNS/<model>-<yyyyMMdd-HHmmss>: a fresh directory for a run started without one.
+    private func newRunDirectory(for request: FineTuneRequest) -> String {
+        let root = runsDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("lathe-runs").path
+        let model = ((request.model as NSString).lastPathComponent as NSString).deletingPathExtension
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let base = (root as NSString).appendingPathComponent("\(request.method)-\(model)-\(formatter.string(from: Date()))")
+        var path = base, n = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = "\(base)-\(n)"
+            n += 1
+        }
+        return path
+    }
+
+    private func launch(_ make: @escaping @Sendable () throws -> any TrainingRun) {
         let sink = self.sink
         guard !isRunning else {
             sink.yield(.failed("a training run is already in progress"))
             return
         }
         isRunning = true
-        control.withLock { $0 = .run }
+        control.value.withLock { $0 = .run }
         let thread = Thread { [control] in
             do {
                 let run = try make()
-                _ = try run.train(control: { control.withLock { $0 } }, emit: { sink.yield($0) })
+                _ = try run.train(control: { control.value.withLock { $0 } }, emit: { sink.yield($0) })
             } catch {
                 sink.yield(.failed("\(error)"))
             }
@@ -85,4 +113,9 @@ public actor TrainerService {
     }
 
     private func runEnded() { isRunning = false }
+}
+
+/// The run's pause/stop state, shared by the actor and the training thread.
+private final class ControlBox: Sendable {
+    let value = Mutex<LoopControl>(.run)
 }

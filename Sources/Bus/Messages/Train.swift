@@ -20,6 +20,10 @@ public struct PretrainRequest: Sendable, Equatable, Codable {
 
 public enum TrainCommand: Sendable, Equatable {
     case pretrain(PretrainRequest)
+    /// A LoRA or full fine-tuning run of a GGUF model (see FineTune.swift).
+    case fineTune(FineTuneRequest)
+    /// Asks for `.runs` with every run directory the service keeps.
+    case listRuns
     case resume(runDirectory: String)
     /// Holds the run between optimizer steps (a checkpoint is written first).
     case pause
@@ -67,4 +71,6 @@ public enum TrainEvent: Sendable, Equatable {
     case stopped(step: Int, checkpoint: String)
     case finished(modelPath: String)
     case failed(String)
+    /// The runs on disk (newest first), in answer to `.listRuns`.
+    case runs([TrainRunSummary])
 }

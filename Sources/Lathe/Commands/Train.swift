@@ -9,7 +9,7 @@ import Trainer
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train models: pretrain from scratch, or resume a run.",
-        subcommands: [TrainPretrain.self])
+        subcommands: [TrainPretrain.self, TrainLoRA.self])
 
     @Option(name: .customLong("resume"), help: "Continue the run in this directory from its newest valid checkpoint.")
     var resumeDirectory: String?
@@ -18,11 +18,16 @@ struct Train: ParsableCommand {
         guard let resumeDirectory else { throw CleanExit.helpRequest(self) }
         try CLIErrors.guarded {
             let signals = TrainingSignals.install()
+            if FineTuning.isFineTuneRun(resumeDirectory) {
+                let run = try FineTuning.resume(runDirectory: resumeDirectory)
+                TrainProgress.say("resuming \(resumeDirectory) at step \(run.startStep) of \(run.totalSteps)")
+                return try TrainLoRA.drive(run, signals: signals)
+            }
             let run = try Pretraining.resume(runDirectory: resumeDirectory)
             for (path, reason) in run.skippedCheckpoints {
                 FileHandle.standardError.write(Data("warning: skipped \(path): \(reason)\n".utf8))
             }
-            print("resuming \(resumeDirectory) at step \(run.startStep) of \(run.config.steps)")
+            TrainProgress.say("resuming \(resumeDirectory) at step \(run.startStep) of \(run.config.steps)")
             try TrainProgress.drive(run, signals: signals)
         }
     }
@@ -32,11 +37,13 @@ struct Train: ParsableCommand {
 enum TrainProgress {
     static func drive(_ run: Pretraining, signals: TrainingSignals) throws {
         let outcome = try run.train(control: { signals.stopRequested ? .stop : .run }) { event in
-            if let line = line(for: event) { print(line) }
-            fflush(stdout)
+            if let line = line(for: event) { say(line) }
         }
         if case .stopped = outcome { throw ExitCode(signals.exitCode) }
     }
+
+    /// Writes a line to stdout unbuffered, so a log file or a watching test sees every step at once.
+    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     static func line(for event: TrainEvent) -> String? {
         switch event {
@@ -51,6 +58,7 @@ enum TrainProgress {
         case .stopped(let step, let path): "stopped at step \(step); resume with: lathe train --resume <run> (\(path))"
         case .finished(let path): "finished: \(path)"
         case .failed(let message): "failed: \(message)"
+        case .runs: nil
         }
     }
 

@@ -31,7 +31,7 @@ public func render(_ state: AppState, into buffer: inout ScreenBuffer) -> Point?
     switch state.pane {
     case .chat: cursor = ChatView.render(state, into: &buffer)
     case .models: ModelsView.render(state, in: body, into: &buffer)
-    case .train: PlaceholderViews.train(state, in: body, into: &buffer)
+    case .train: cursor = TrainView.render(state, in: body, into: &buffer)
     case .quantize: PlaceholderViews.quantize(state, in: body, into: &buffer)
     case .metrics: MetricsView.render(state, in: body, into: &buffer)
     }

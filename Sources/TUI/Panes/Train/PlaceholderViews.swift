@@ -1,20 +1,8 @@
-// Train and Quantize panes: what will come, plus the latest event if a service already publishes one.
+// Quantize pane: what will come, plus the latest event if a service already publishes one.
 import Bus
 import Screen
 
 enum PlaceholderViews {
-    static func train(_ state: AppState, in body: Rect, into buffer: inout ScreenBuffer) {
-        var lines = [
-            StyledLine("Fine-tuning", Style(.heading, .bold)), StyledLine(),
-            StyledLine("LoRA, QLoRA and full training of small models arrive with the Trainer issue."),
-            StyledLine("This pane will show the loss curve, validation loss, tokens/s, the learning-rate schedule"),
-            StyledLine("and checkpoints as they are written, and let you stop or resume a run."),
-            StyledLine(), StyledLine("Until then: lathe train --help", Style(.dim)),
-        ]
-        if let last = state.background.lastTrain { lines += [StyledLine(), StyledLine("Latest: \(last)", Style(.accent))] }
-        panel("Train", lines, sparkline: state.background.trainLosses, in: body, into: &buffer)
-    }
-
     static func quantize(_ state: AppState, in body: Rect, into buffer: inout ScreenBuffer) {
         var lines = [
             StyledLine("Quantization", Style(.heading, .bold)), StyledLine(),
