@@ -11,7 +11,7 @@ public actor TrainerService {
     private let bus: Bus
     private var listener: Task<Void, Never>?
     private var publisher: Task<Void, Never>?
-    private let control = Mutex<LoopControl>(.run)
+    private let control = ControlBox()
     private let events: AsyncStream<TrainEvent>
     private let sink: AsyncStream<TrainEvent>.Continuation
     public private(set) var isRunning = false
@@ -41,7 +41,7 @@ public actor TrainerService {
     public func stop() {
         listener?.cancel()
         listener = nil
-        control.withLock { $0 = .stop }
+        control.value.withLock { $0 = .stop }
     }
 
     func handle(_ command: TrainCommand) {
@@ -56,9 +56,9 @@ public actor TrainerService {
                                                              runDirectory: request.runDirectory, seed: request.seed))
             }
         case .resume(let directory): launch { try Pretraining.resume(runDirectory: directory) }
-        case .pause: control.withLock { if $0 == .run { $0 = .pause } }
-        case .unpause: control.withLock { if $0 == .pause { $0 = .run } }
-        case .stop: control.withLock { $0 = .stop }
+        case .pause: control.value.withLock { if $0 == .run { $0 = .pause } }
+        case .unpause: control.value.withLock { if $0 == .pause { $0 = .run } }
+        case .stop: control.value.withLock { $0 = .stop }
         }
     }
 
@@ -69,11 +69,11 @@ public actor TrainerService {
             return
         }
         isRunning = true
-        control.withLock { $0 = .run }
+        control.value.withLock { $0 = .run }
         let thread = Thread { [control] in
             do {
                 let run = try make()
-                _ = try run.train(control: { control.withLock { $0 } }, emit: { sink.yield($0) })
+                _ = try run.train(control: { control.value.withLock { $0 } }, emit: { sink.yield($0) })
             } catch {
                 sink.yield(.failed("\(error)"))
             }
@@ -85,4 +85,9 @@ public actor TrainerService {
     }
 
     private func runEnded() { isRunning = false }
+}
+
+/// The run's pause/stop state, shared by the actor and the training thread.
+private final class ControlBox: Sendable {
+    let value = Mutex<LoopControl>(.run)
 }

@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
             for (path, reason) in run.skippedCheckpoints {
                 FileHandle.standardError.write(Data("warning: skipped \(path): \(reason)\n".utf8))
             }
-            print("resuming \(resumeDirectory) at step \(run.startStep) of \(run.config.steps)")
+            TrainProgress.say("resuming \(resumeDirectory) at step \(run.startStep) of \(run.config.steps)")
             try TrainProgress.drive(run, signals: signals)
         }
     }
@@ -32,11 +32,13 @@ struct Train: ParsableCommand {
 enum TrainProgress {
     static func drive(_ run: Pretraining, signals: TrainingSignals) throws {
         let outcome = try run.train(control: { signals.stopRequested ? .stop : .run }) { event in
-            if let line = line(for: event) { print(line) }
-            fflush(stdout)
+            if let line = line(for: event) { say(line) }
         }
         if case .stopped = outcome { throw ExitCode(signals.exitCode) }
     }
+
+    /// Writes a line to stdout unbuffered, so a log file or a watching test sees every step at once.
+    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     static func line(for event: TrainEvent) -> String? {
         switch event {
