@@ -40,6 +40,8 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
     public let output: Linear<S>
     public let maxSequences: Int
     public let maxTokens: Int
+    /// Objects whose memory the weights point into (a mapped GGUF, a frozen store).
+    public var keepAlive: [AnyObject] = []
 
     private let arena = Arena<S>()
     private let rope: RoPETable<S>

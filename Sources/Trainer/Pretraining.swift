@@ -214,7 +214,7 @@ public final class Pretraining: @unchecked Sendable {  // driven by one thread
         var rng = SplitMix64(seed: seed)
         for _ in 0..<count {
             let window = Array(ids.suffix(length))
-            window.withUnsafeBufferPointer {
+            _ = window.withUnsafeBufferPointer {
                 sampler.forward(tokens: $0.baseAddress!, targets: nil, sequences: 1, length: window.count)
             }
             let row = sampler.logits + (window.count - 1) * shape.vocab

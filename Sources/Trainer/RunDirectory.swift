@@ -25,7 +25,7 @@ public struct RunDirectory: Sendable {
     /// Appends one line to metrics.jsonl (flushed at once, so a killed run keeps every finished step).
     public func appendMetrics(_ line: String) throws {
         let path = metrics
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw TrainerError.io(path, "cannot append") }
         defer { try? handle.close() }
         try handle.seekToEnd()

@@ -60,6 +60,27 @@ public enum TrainBench {
         return GemmResult(shape: "\(rows)x\(inputs)x\(outputs)", kernelsGflops: kernels, blasGflops: blas)
     }
 
+    /// GFLOP/s of a 1024³ sgemm now (the machine is shared: MFU against this is the fairer ratio).
+    public static func sgemmPeak() -> Double {
+        let n = 1024
+        let a = [Float](repeating: 0.5, count: n * n), b = a
+        var c = [Float](repeating: 0, count: n * n)
+        var fastest = Double.infinity
+        for _ in 0..<4 {
+            let start = ContinuousClock.now
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: ap.baseAddress!, lda: n,
+                                   b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            fastest = min(fastest, seconds(ContinuousClock.now - start))
+        }
+        return 2 * Double(n * n * n) / fastest / 1e9
+    }
+
     public struct StepResult: Sendable {
         public var preset: String
         public var parameters: Int

@@ -24,7 +24,7 @@ import Trainer
 
         let tokens = (0..<16).map { _ in Int32(rng.next() % 300) }
         let model = LlamaModel(shape: shape, parameters: params, maxSequences: 1, maxTokens: 16)
-        tokens.withUnsafeBufferPointer { model.forward(tokens: $0.baseAddress!, targets: nil, sequences: 1, length: 16) }
+        _ = tokens.withUnsafeBufferPointer { model.forward(tokens: $0.baseAddress!, targets: nil, sequences: 1, length: 16) }
         let ours = Array(UnsafeBufferPointer(start: model.logits, count: 16 * 300))
 
         let transformer = try Transformer(file: try GGUFFile(path: path), threads: 1)

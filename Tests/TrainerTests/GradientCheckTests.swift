@@ -21,3 +21,17 @@ import Trainer
         print("gradient check (tied: \(tied)): \(results.count) tensors, worst relative error \(worst)")
     }
 }
+
+@Suite struct LoRAGradientCheckTests {
+    /// Frozen Q8_0 base weights dequantized on the fly + LoRA adapters on every linear layer (the QLoRA path).
+    @Test func adapterGradientsMatchFiniteDifferences() {
+        let shape = ModelShape(layers: 2, dim: 64, heads: 4, kvHeads: 2, ffn: 96, vocab: 320, context: 16)
+        let results = GradientCheck.runLoRA(shape: shape, sequences: 2, length: 16, seed: 9)
+        #expect(results.count == 2 * 7 * 2)
+        for r in results {
+            #expect(r.gradientNorm > 0, "\(r.tensor) has an all-zero gradient")
+            #expect(r.directionalError < GradientCheckTests.tolerance, "\(r.tensor): directional error \(r.directionalError)")
+            #expect(r.entryError < GradientCheckTests.tolerance, "\(r.tensor): entry error \(r.entryError)")
+        }
+    }
+}

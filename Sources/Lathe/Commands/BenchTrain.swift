@@ -18,10 +18,12 @@ struct BenchTrain: ParsableCommand {
         let gemms = [(shape.dim, shape.ffn), (shape.ffn, shape.dim), (shape.dim, shape.queryWidth), (shape.dim, shape.vocab)]
             .map { TrainBench.gemm(rows: rows, inputs: $0.0, outputs: $0.1, threads: ProcessInfo.processInfo.activeProcessorCount) }
         let result = TrainBench.steps(preset: preset, sequences: batch, steps: steps)
+        let peakNow = TrainBench.sgemmPeak()
         let object: [String: Any] = [
             "test": "train_step", "preset": result.preset, "parameters": result.parameters,
             "tokens_per_step": result.tokensPerStep, "seconds_per_step": result.secondsPerStep,
             "tokens_per_second": result.tokensPerSecond, "mfu": result.mfu, "peak_gflops": TrainBench.peakFlops / 1e9,
+            "sgemm_1024_gflops_now": peakNow, "mfu_vs_sgemm_now": result.mfu * TrainBench.peakFlops / (peakNow * 1e9),
             "gemm": gemms.map { ["shape_rows_in_out": $0.shape, "kernels_gflops": $0.kernelsGflops,
                                  "openblas_gflops": $0.blasGflops] },
         ]

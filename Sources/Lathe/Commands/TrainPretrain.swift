@@ -58,7 +58,7 @@ struct TrainPretrain: ParsableCommand {
             let signals = TrainingSignals.install()
             let run = try Pretraining.create(config)
             let shape = run.config.modelShape
-            print("model: \(shape.parameterCount) parameters (\(shape.layers) layers, d=\(shape.dim), vocab \(shape.vocab)); "
+            TrainProgress.say("model: \(shape.parameterCount) parameters (\(shape.layers) layers, d=\(shape.dim), vocab \(shape.vocab)); "
                   + "data: \(run.dataset.train.count) train / \(run.dataset.eval.count) eval tokens; "
                   + String(format: "unigram baseline %.4f", run.dataset.unigramCrossEntropy(vocab: shape.vocab)))
             try TrainProgress.drive(run, signals: signals)
