@@ -117,11 +117,14 @@ func reduceTrainEvent(_ train: inout TrainState, _ event: TrainEvent) -> [Effect
         if live.status == .starting || live.status == .paused { live.status = .running }
     case .evaluated(let step, let loss): live.evals.append(TrainPoint(step: step, loss: loss))
     case .sample(let step, let text): live.sample = (step, text)
-    case .checkpointSaved(_, let path): live.checkpoint = path
+    case .checkpointSaved(let step, let path):
+        live.checkpoint = path
+        live.checkpointStep = step
     case .paused: live.status = .paused
-    case .stopped(_, let checkpoint):
+    case .stopped(let step, let checkpoint):
         live.status = .stopped
         live.checkpoint = checkpoint
+        live.checkpointStep = step
         effects = [.train(.listRuns)]
     case .finished(let path):
         live.status = .finished(path)

@@ -149,6 +149,7 @@ public struct LiveRun: Sendable, Equatable {
     public var evals: [TrainPoint] = []
     public var sample: (step: Int, text: String)?
     public var checkpoint: String?
+    public var checkpointStep: Int?
 
     public init(directory: String) { self.directory = directory }
 
@@ -157,7 +158,7 @@ public struct LiveRun: Sendable, Equatable {
     public static func == (a: LiveRun, b: LiveRun) -> Bool {
         a.directory == b.directory && a.status == b.status && a.totalSteps == b.totalSteps && a.steps == b.steps
             && a.evals == b.evals && a.sample?.step == b.sample?.step && a.sample?.text == b.sample?.text
-            && a.checkpoint == b.checkpoint
+            && a.checkpoint == b.checkpoint && a.checkpointStep == b.checkpointStep
     }
 }
 

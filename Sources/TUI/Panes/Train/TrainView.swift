@@ -96,26 +96,25 @@ enum TrainView {
             lines.append(StyledLine([
                 Span("step ", Style(.dim)), Span("\(m.step)/\(m.totalSteps)"), Span("  epoch ", Style(.dim)),
                 Span(String(format: "%.2f", m.epoch)), Span("  ETA ", Style(.dim)), Span(TrainFormat.duration(m.eta)),
-                Span("  elapsed ", Style(.dim)), Span(TrainFormat.duration(m.elapsed)),
             ]))
             lines.append(StyledLine([
                 Span("loss ", Style(.dim)), Span(String(format: "%.4f", m.loss), Style(.chart)),
                 Span("  eval ", Style(.dim)), Span(eval, Style(.chartAlt)),
-                Span("  lr ", Style(.dim)), Span(String(format: "%.2e", m.learningRate)),
-                Span("  |g| ", Style(.dim)), Span(String(format: "%.3f", m.gradientNorm)),
+                Span("  lr ", Style(.dim)), Span(String(format: "%.1e", m.learningRate)),
             ]))
             lines.append(StyledLine([
-                Span("tok/s ", Style(.dim)), Span(Format.rate(m.tokensPerSecond)), Span("  memory ", Style(.dim)),
-                Span(memory), Span("  checkpoint ", Style(.dim)), Span(live.checkpoint.map(name) ?? "–"),
+                Span("|g| ", Style(.dim)), Span(String(format: "%.3f", m.gradientNorm)),
+                Span("  tok/s ", Style(.dim)), Span(Format.rate(m.tokensPerSecond)), Span("  mem ", Style(.dim)),
+                Span(memory), Span("  ckpt ", Style(.dim)), Span(live.checkpointStep.map { "step \($0)" } ?? "–"),
             ]))
         } else if let live {
             lines.append(StyledLine("\(live.status.label) \(live.directory)", Style(.dim)))
             if case .failed(let message) = live.status { lines.append(StyledLine(message, Style(.error))) }
         } else {
             lines += [
-                StyledLine("No run in progress.", Style(.dim)),
-                StyledLine("Pick a dataset in the form (Enter edits a field, ←/→ change values) and press s.", Style(.dim)),
-                StyledLine("During a run: p pauses or continues, x stops (saving a checkpoint), r resumes.", Style(.dim)),
+                StyledLine("No run in progress. Fill in the form and press s.", Style(.dim)),
+                StyledLine("Enter edits a field; ←/→ change values.", Style(.dim)),
+                StyledLine("p pause/continue · x stop (saves) · r resume", Style(.dim)),
             ]
         }
         if let live, case .finished(let path) = live.status {
@@ -136,7 +135,7 @@ enum TrainView {
     }
 
     private static func renderChart(_ train: TrainState, in rect: Rect, into buffer: inout ScreenBuffer) {
-        guard rect.height >= 4, rect.width >= 20 else { return }
+        guard rect.height >= 4, rect.width >= 20, train.live != nil || train.focus == .runs else { return }
         var series: [SeriesChart.Series] = []
         var span = 1.0
         // The selected past run, for comparison (drawn first, so the live curves stay on top).
