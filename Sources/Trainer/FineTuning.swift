@@ -60,7 +60,8 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
             if rank < 1 || rank > 1024 { throw TrainerError.badConfig("rank", "between 1 and 1024") }
             if targets.isEmpty { throw TrainerError.badConfig("targets", "at least one of q,k,v,o,gate,up,down") }
         }
-        if !(0..<1).contains(dropout) { throw TrainerError.badConfig("dropout", "in [0, 1)") }
+        // Adapter dropout needs a train/eval switch in the core's forward; until then it is refused, not ignored.
+        if dropout != 0 { throw TrainerError.badConfig("dropout", "0 (adapter dropout is not implemented yet)") }
         if !(learningRate > 0) { throw TrainerError.badConfig("lr", "positive") }
         if !(epochs > 0) && steps == nil { throw TrainerError.badConfig("epochs", "positive") }
         if let steps, steps < 1 { throw TrainerError.badConfig("steps", "at least 1") }
