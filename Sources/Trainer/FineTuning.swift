@@ -47,6 +47,8 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     public var samplePrompt = "Hello! Who are you?"
     public var seed: UInt64 = 1
     public var runDirectory: String
+    /// Steps of the run, recorded when it is created (for listings; `steps`/`epochs` decide it).
+    public var totalSteps: Int?
 
     public init(model: String, dataFiles: [String], runDirectory: String) {
         self.model = model
@@ -139,13 +141,15 @@ public final class FineTuning: @unchecked Sendable {  // driven by one thread
         if FileManager.default.fileExists(atPath: dir.config) {
             throw TrainerError.io(dir.path, "already holds a run (config.json); resume it with --resume or pick a new --out")
         }
+        var config = config
         let run = try FineTuning(config: config)
+        config.totalSteps = run.totalSteps
         try dir.create()
         try? FileManager.default.removeItem(atPath: dir.metrics)
         try run.loop.checkpoint(step: 0, elapsed: 0)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try encoder.encode(run.config), to: dir.config)  // last: marks the run as complete
+        try AtomicWrite.write(try encoder.encode(config), to: dir.config)  // last: marks the run as complete
         return run
     }
 
