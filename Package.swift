@@ -24,17 +24,21 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
+        // Hugging Face Hub client, resumable verified downloads and the local model library.
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "Hub", dependencies: ["CLibCrypto"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),
         .target(name: "TUI", dependencies: ["Screen", "Bus"]),
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
-        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers"]),
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Hub"]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
-                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Hub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "LatheTestSupport"),
@@ -48,6 +52,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "Workbench", "Bus", "LatheTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-// Train, download and quantize messages: minimal shapes that the Trainer, Hub and Quantizer issues fill in.
+// Train and quantize messages: minimal shapes that the Trainer and Quantizer issues fill in.
 
 public enum TrainCommand: Sendable, Equatable {
     case start(configPath: String)
@@ -11,17 +11,6 @@ public enum TrainEvent: Sendable, Equatable {
     case checkpoint(path: String)
     case finished
     case failed(String)
-}
-
-public enum DownloadCommand: Sendable, Equatable {
-    case fetch(repo: String, file: String)
-    case cancel(repo: String, file: String)
-}
-
-public enum DownloadEvent: Sendable, Equatable {
-    case progress(file: String, bytes: Int, total: Int)
-    case finished(file: String, path: String)
-    case failed(file: String, message: String)
 }
 
 public enum QuantizeCommand: Sendable, Equatable {
