@@ -1,17 +1,4 @@
-// Train and quantize messages: minimal shapes that the Trainer and Quantizer issues fill in.
-
-public enum TrainCommand: Sendable, Equatable {
-    case start(configPath: String)
-    case stop
-}
-
-public enum TrainEvent: Sendable, Equatable {
-    case step(iteration: Int, loss: Double, tokensPerSecond: Double)
-    case validation(iteration: Int, loss: Double)
-    case checkpoint(path: String)
-    case finished
-    case failed(String)
-}
+// Quantize messages: minimal shapes that the Quantizer issue fills in.
 
 public enum QuantizeCommand: Sendable, Equatable {
     case start(input: String, output: String, type: String)
