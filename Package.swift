@@ -15,6 +15,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
     ],
     targets: [
         // Formats and math: no dependencies on the rest of Lathe.
@@ -31,10 +34,19 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
         .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers"]),
+        // OpenAI-compatible HTTP server over the engine's batch scheduler.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Bus", "Engine", "Tokenizers", "GGUF",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
-                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "LatheTestSupport"),
@@ -48,6 +60,8 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Workbench", "Bus", "LatheTestSupport"],
+                    exclude: ["openai_client_checks.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,7 +71,8 @@ public struct AppState: Sendable, Equatable {
             case .rename, .systemPrompt: return .field
             }
         case .models: return .models
-        case .train, .quantize, .metrics: return .global
+        case .metrics: return .metrics
+        case .train, .quantize: return .global
         }
     }
 
@@ -89,10 +90,13 @@ public struct ModelsState: Sendable, Equatable {
     /// Path and fraction of a load in progress.
     public var loading: (path: String, fraction: Double)?
     public var lastError: String?
+    /// The OpenAI-compatible endpoint chats go to instead of the local engine (`lathe tui --remote URL`).
+    public var remote: String?
     public init() {}
 
     public static func == (a: ModelsState, b: ModelsState) -> Bool {
         a.available == b.available && a.list == b.list && a.loaded == b.loaded && a.lastError == b.lastError
+            && a.remote == b.remote
             && a.loading?.path == b.loading?.path && a.loading?.fraction == b.loading?.fraction
     }
 }
@@ -101,6 +105,7 @@ public struct MetricsState: Sendable, Equatable {
     public static let historyLength = 240
     public var samples: [MetricsSample] = []
     public var generations: [CompletionInfo] = []
+    public var server = ServerPaneState()
     public init() {}
 }
 

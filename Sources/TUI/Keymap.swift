@@ -9,6 +9,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
     case models = "Models"
+    case metrics = "Metrics"
     case overlay = "Help and palette"
 }
 
@@ -38,6 +39,7 @@ public enum Keymap {
         case .parameters: parameters
         case .field: field
         case .models: models
+        case .metrics: metrics
         case .overlay: overlay
         }
     }
@@ -122,6 +124,11 @@ public enum Keymap {
         KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: "load"),
         KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
         KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
+    ]
+
+    static let metrics: [KeyBinding] = [
+        KeyBinding([.char("s")], .toggleServer, "Start or stop the OpenAI-compatible server (serves the loaded model)",
+                   hint: "serve"),
     ]
 
     static let overlay: [KeyBinding] = [

@@ -41,6 +41,9 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .quantize(let event):
         state.background.lastQuantize = event
         return []
+    case .server(let event):
+        reduceServerEvent(&state.metrics.server, event)
+        return []
     }
 }
 
@@ -137,6 +140,8 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .stop:
         return stopGeneration(&state)
+    case .toggleServer:
+        return toggleServer(&state)
     case .loadModel, .unloadModel, .rescanModels:
         return performModels(&state.models, action)
     case .listUp where state.pane == .models, .listDown where state.pane == .models:

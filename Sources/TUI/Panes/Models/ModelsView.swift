@@ -12,6 +12,11 @@ enum ModelsView {
         let listBlock = Block(title: "Local models", style: Style(.borderFocused))
         if bordered { listBlock.render(in: listRect, into: &buffer) }
         var inner = bordered ? listBlock.inner(of: listRect) : listRect
+        if let remote = models.remote {
+            let (line, rest) = inner.splitTop(min(2, inner.height))
+            Paragraph([StyledLine([Span("⇄ chat uses remote ", Style(.accent)), Span(remote)])]).render(in: line, into: &buffer)
+            inner = rest
+        }
         if let loading = models.loading {
             let (rest, bar) = inner.splitBottom(1)
             let name = loading.path.split(separator: "/").last.map(String.init) ?? loading.path
