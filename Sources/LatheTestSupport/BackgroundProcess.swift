@@ -1,52 +1,71 @@
-// A process that runs while a test talks to it (a `lathe serve` on loopback): spawned with posix_spawn,
-// output in files, stopped by its PID (SIGTERM, then SIGKILL after a grace period). Waiting is by
-// synchronous polling, so a test never depends on the 2-thread concurrency pool being free.
+// A process started in the background (posix_spawn, output to files) that a test can watch, signal by its
+// PID and wait for: e.g. a `lathe pull` killed mid-download to test that the next run resumes.
 import Foundation
 
-public final class BackgroundProcess: @unchecked Sendable {  // used from one test at a time
+public final class BackgroundProcess: @unchecked Sendable {
     public let pid: pid_t
-    public let stdoutPath: String
-    public let stderrPath: String
     private let scratch: URL
-    private var exitStatus: Int32?
+    private var status: Int32?
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                currentDirectory: URL? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        stdoutPath = scratch.appendingPathComponent("stdout").path
-        stderrPath = scratch.appendingPathComponent("stderr").path
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, scratch.appendingPathComponent("stdout").path,
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, scratch.appendingPathComponent("stderr").path,
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var env = ProcessInfo.processInfo.environment
-        if let environment { env.merge(environment) { $1 } }
-        let command = currentDirectory.map { ["/usr/bin/env", "-C", $0.path, executable] } ?? [executable]
-        let argv = (command + arguments).map { strdup($0) } + [nil]
+        env.merge(environment) { $1 }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var pid = pid_t()
-        let code = posix_spawnp(&pid, command[0], &actions, nil, argv, envp)
+        var child = pid_t()
+        let code = SpawnAttributes.withDefaults { posix_spawnp(&child, executable, &actions, &$0, argv, envp) }
         guard code == 0 else { throw RunError.spawnFailed(executable, code) }
-        self.pid = pid
+        pid = child
+    }
+
+    public var stdout: String { read("stdout") }
+    public var stderr: String { read("stderr") }
+
+    private func read(_ name: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: scratch.appendingPathComponent(name).path) ?? Data(),
+               as: UTF8.self)
+    }
+
+    public func signal(_ signal: Int32) { if status == nil { kill(pid, signal) } }
+
+    /// Waits for the exit and returns the status (128+N when killed by signal N).
+    @discardableResult
+    public func wait() -> Int32 {
+        if let status { return status }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        status = code
+        return code
     }
 
     deinit {
-        stop()
+        if status == nil {
+            kill(pid, SIGKILL)
+            wait()
+        }
         try? FileManager.default.removeItem(at: scratch)
     }
+}
 
-    public var stdout: String { Self.read(stdoutPath) }
-    public var stderr: String { Self.read(stderrPath) }
-
-    /// Polls stdout until `predicate` finds what it wants; nil on timeout or if the process exited.
+// Watching a long-running process (a `lathe serve` a test talks to): polled synchronously, so a test never
+// depends on the 2-thread concurrency pool being free.
+extension BackgroundProcess {
+    /// Polls stdout until `predicate` finds what it wants; nil on timeout or if the process exited first.
     public func waitForOutput<T>(timeout: TimeInterval, _ predicate: (String) -> T?) -> T? {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
@@ -59,41 +78,31 @@ public final class BackgroundProcess: @unchecked Sendable {  // used from one te
 
     /// Whether the process has exited (reaps it if so).
     public var hasExited: Bool {
-        if exitStatus != nil { return true }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid {
-            exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            return true
-        }
-        return false
+        if status != nil { return true }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+        status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        return true
     }
 
-    /// Resident memory of the process in bytes (from /proc/PID/status), nil once it has exited.
+    /// Resident memory in bytes (VmRSS from /proc/PID/status); nil once the process is gone.
     public var residentBytes: Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
-        let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kilobytes * 1024
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
     }
 
-    /// Sends SIGTERM, waits up to `grace` seconds, then SIGKILL. Returns the exit status.
+    /// SIGTERM, up to `grace` seconds to exit, then SIGKILL. Returns the exit status.
     @discardableResult
     public func stop(grace: TimeInterval = 10) -> Int32 {
-        if let exitStatus { return exitStatus }
-        kill(pid, SIGTERM)
+        if let status { return status }
+        signal(SIGTERM)
         let deadline = Date(timeIntervalSinceNow: grace)
         while Date() < deadline {
-            if hasExited { return exitStatus ?? -1 }
+            if hasExited { return status ?? -1 }
             usleep(20_000)
         }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        exitStatus = 137
-        return 137
-    }
-
-    private static func read(_ path: String) -> String {
-        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        signal(SIGKILL)
+        return wait()
     }
 }

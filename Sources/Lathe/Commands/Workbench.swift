@@ -1,5 +1,5 @@
 // `lathe` with no arguments: the ncurses workbench. Wires the terminal, the TUI and the services
-// (engine, chat, metrics) together over one bus; loads the last model used, or the default one.
+// (engine, chat, metrics, downloads) together over one bus; loads the last model used, or the default one.
 import ArgumentParser
 import Bus
 import Engine
@@ -49,6 +49,9 @@ struct WorkbenchCommand: AsyncParsableCommand {
         await server.start()
         let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
         await sampler.start()
+        // Hub search and downloads (HF_ENDPOINT, HF_TOKEN); quitting pauses them, a later pull resumes the .part.
+        let downloads = DownloadService(bus: bus, directory: directory)
+        await downloads.start()
 
         TerminalSession.install()
         let backend = try NcursesBackend(theme: themes[0])
@@ -62,6 +65,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
         backend.end()
         await server.stop()
         await sampler.stop()
+        await downloads.stop()
         await bus.shutdown()
         await chat.drain()
         config.theme = result.state.themeName
