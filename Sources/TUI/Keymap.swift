@@ -8,7 +8,6 @@ public enum Scope: String, Sendable, CaseIterable {
     case chatList = "Chat: conversation list"
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
-    case models = "Models"
     case metrics = "Metrics"
     case models = "Models: local models"
     case modelsSearch = "Models: Hub search field"
