@@ -24,17 +24,18 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
+        .target(name: "Quantizer", dependencies: ["GGUF", "Kernels", "Tokenizers", "Engine"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),
         .target(name: "TUI", dependencies: ["Screen", "Bus"]),
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
-        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers"]),
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Quantizer"]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
-                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Quantizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "LatheTestSupport"),
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "GGUF", "Kernels", "Engine", "LatheTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
