@@ -21,6 +21,7 @@ public struct AppState: Sendable, Equatable {
     public var overlay: Overlay?
     public var chat: ChatState
     public var models = ModelsState()
+    public var quantize = QuantizeState()
     public var metrics = MetricsState()
     public var background = BackgroundState()
     /// The theme in use and those that can be cycled through (F9).
@@ -71,7 +72,8 @@ public struct AppState: Sendable, Equatable {
             case .rename, .systemPrompt: return .field
             }
         case .models: return .models
-        case .train, .quantize, .metrics: return .global
+        case .quantize: return .quantize
+        case .train, .metrics: return .global
         }
     }
 
@@ -104,11 +106,10 @@ public struct MetricsState: Sendable, Equatable {
     public init() {}
 }
 
-/// Latest events of the training, download and quantize services (their panes fill in later).
+/// Latest events of the training and download services (their panes fill in later).
 public struct BackgroundState: Sendable, Equatable {
     public var trainLosses: [Double] = []
     public var lastTrain: TrainEvent?
     public var lastDownload: DownloadEvent?
-    public var lastQuantize: QuantizeEvent?
     public init() {}
 }

@@ -9,6 +9,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
     case models = "Models"
+    case quantize = "Quantize"
     case overlay = "Help and palette"
 }
 
@@ -38,6 +39,7 @@ public enum Keymap {
         case .parameters: parameters
         case .field: field
         case .models: models
+        case .quantize: quantize
         case .overlay: overlay
         }
     }
@@ -122,6 +124,17 @@ public enum Keymap {
         KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: "load"),
         KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
         KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
+    ]
+
+    static let quantize: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous source model"),
+        KeyBinding([.down, .char("j")], .listDown, "Next source model"),
+        KeyBinding([.right, .char("l")], .nextQuantType, "Next target type", hint: "type"),
+        KeyBinding([.left, .char("h")], .previousQuantType, "Previous target type"),
+        KeyBinding([.enter], .startQuantize, "Quantize the selected model to the target type", hint: "start"),
+        KeyBinding([.escape, .char("c")], .cancelQuantize, "Cancel the quantization (no partial file is left)", hint: "cancel"),
+        KeyBinding([.char("e")], .evaluateQuantize, "Perplexity and KL divergence of the result against the source", hint: "evaluate"),
+        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory"),
     ]
 
     static let overlay: [KeyBinding] = [

@@ -1,4 +1,4 @@
-// Train, download and quantize messages: minimal shapes that the Trainer, Hub and Quantizer issues fill in.
+// Train and download messages: minimal shapes that the Trainer and Hub issues fill in.
 
 public enum TrainCommand: Sendable, Equatable {
     case start(configPath: String)
@@ -22,15 +22,4 @@ public enum DownloadEvent: Sendable, Equatable {
     case progress(file: String, bytes: Int, total: Int)
     case finished(file: String, path: String)
     case failed(file: String, message: String)
-}
-
-public enum QuantizeCommand: Sendable, Equatable {
-    case start(input: String, output: String, type: String)
-    case cancel
-}
-
-public enum QuantizeEvent: Sendable, Equatable {
-    case progress(tensor: String, done: Int, total: Int)
-    case finished(path: String)
-    case failed(String)
 }

@@ -40,6 +40,8 @@ struct WorkbenchCommand: AsyncParsableCommand {
         await chat.start()
         let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
         await sampler.start()
+        let quantizer = QuantizerService(bus: bus, threads: threads ?? ThreadCount.default)
+        await quantizer.start()
 
         TerminalSession.install()
         let backend = try NcursesBackend(theme: themes[0])
@@ -51,6 +53,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
             themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
         backend.end()
         await sampler.stop()
+        await quantizer.stop()
         await bus.shutdown()
         await chat.drain()
         config.theme = result.state.themeName
