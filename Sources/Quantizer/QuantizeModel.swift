@@ -176,6 +176,8 @@ public enum QuantizeModel {
                                                    floats: scratch.floats))
                         try writeAll(fd, UnsafeRawBufferPointer(start: scratch.bytes, count: count * converter.targetRowBytes),
                                      path: output)
+                        dropPages(UnsafeRawBufferPointer(start: source.baseAddress! + row * converter.sourceRowBytes,
+                                                         count: count * converter.sourceRowBytes))
                         row += count
                         done += count * entry.info.rowLength
                         if row < rows { report(nil, finished: false) }

@@ -23,9 +23,7 @@ import Testing
         #expect(export.files.contains("model.safetensors.index.json"))
         let converted = dir.appendingPathComponent("converted.gguf").path
         try ConvertHFToGGUF.run(directory: hf, output: converted, outType: .f16)
-        let reference = dir.appendingPathComponent("reference-f16.gguf").path
-        try QuantizeModel.run(input: TestPaths.smollm2, output: reference,
-                              options: QuantizeOptions(fileType: .f16, threads: 2, allowRequantize: true))
+        let reference = try SharedSmolF16.path()
 
         let original = try GGUFFile(path: TestPaths.smollm2)
         let back = try GGUFFile(path: converted), ref = try GGUFFile(path: reference)
@@ -101,9 +99,7 @@ import Testing
     @Test func klDivergenceOrdersQuantizations() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f16 = dir.appendingPathComponent("f16.gguf").path
-        try QuantizeModel.run(input: TestPaths.smollm2, output: f16,
-                              options: QuantizeOptions(fileType: .f16, threads: 2, allowRequantize: true))
+        let f16 = try SharedSmolF16.path()
         let q8 = dir.appendingPathComponent("q8.gguf").path, q2 = dir.appendingPathComponent("q2.gguf").path
         try QuantizeModel.run(input: f16, output: q8, options: QuantizeOptions(fileType: .q8_0, threads: 2))
         try QuantizeModel.run(input: f16, output: q2, options: QuantizeOptions(fileType: .q2_K, threads: 2))

@@ -3,6 +3,7 @@
 import Foundation
 import GGUF
 import LatheTestSupport
+import Quantizer
 
 /// Tensor data that outlives a GGUFWriter's lazy data closures.
 final class OwnedBytes: @unchecked Sendable {
@@ -115,3 +116,28 @@ enum GGUFPy {
         var description: String { if case .failed(let m) = self { return m } else { return "" } }
     }
 }
+
+/// SmolLM2 dequantized to F16 by our quantizer, made once per test process and shared by the suites that
+/// need an unquantized base (removed when the process exits).
+enum SharedSmolF16 {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var made: String?
+
+    static func path() throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made { return made }
+        let dir = try temporaryDirectory()
+        let path = dir.appendingPathComponent("smollm2-f16.gguf").path
+        try QuantizeModel.run(input: TestPaths.smollm2, output: path,
+                              options: QuantizeOptions(fileType: .f16, threads: 2, allowRequantize: true))
+        sharedDirectory = strdup(dir.path)
+        atexit {
+            if let dir = sharedDirectory { try? FileManager.default.removeItem(atPath: String(cString: dir)) }
+        }
+        made = path
+        return path
+    }
+}
+
+nonisolated(unsafe) private var sharedDirectory: UnsafeMutablePointer<CChar>?
