@@ -33,7 +33,7 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .train(let event):
         state.background.lastTrain = event
-        if case .step(_, let loss, _) = event { state.background.trainLosses.append(loss) }
+        if case .step(let metrics) = event { state.background.trainLosses.append(metrics.loss) }
         return []
     case .download(let event):
         state.background.lastDownload = event

@@ -1,17 +1,4 @@
-// Train and download messages: minimal shapes that the Trainer and Hub issues fill in.
-
-public enum TrainCommand: Sendable, Equatable {
-    case start(configPath: String)
-    case stop
-}
-
-public enum TrainEvent: Sendable, Equatable {
-    case step(iteration: Int, loss: Double, tokensPerSecond: Double)
-    case validation(iteration: Int, loss: Double)
-    case checkpoint(path: String)
-    case finished
-    case failed(String)
-}
+// Download messages: minimal shapes that the Hub issue fills in.
 
 public enum DownloadCommand: Sendable, Equatable {
     case fetch(repo: String, file: String)
