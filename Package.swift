@@ -25,6 +25,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
         .target(name: "Quantizer", dependencies: ["GGUF", "Kernels", "Tokenizers", "Engine"]),
+        // Hugging Face Hub client, resumable verified downloads and the local model library.
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "Hub", dependencies: ["CLibCrypto"]),
         // Training: BLAS for the large products (measured faster than Kernels' f32 matmul on training shapes).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
         .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "Engine", "GGUF", "Kernels", "Tokenizers"]),
@@ -34,11 +38,11 @@ let package = Package(
         .target(name: "TUI", dependencies: ["Screen", "Bus"]),
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
-        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Trainer", "Quantizer"]),
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Trainer", "Hub", "Quantizer"]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
-                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Trainer",
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Trainer", "Hub",
                 "Quantizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "GGUF", "Kernels", "Engine", "LatheTestSupport"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "Workbench", "Bus", "LatheTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

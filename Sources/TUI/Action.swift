@@ -24,4 +24,5 @@ public enum Action: Sendable, Equatable {
     case increase, decrease, nextPreset, commitField, cancelField
     case loadModel, unloadModel, rescanModels
     case previousQuantType, nextQuantType, startQuantize, cancelQuantize, evaluateQuantize
+    case focusNextSection, closeSection, searchHub, runSearch, openRepo, downloadFile, pauseDownload, cancelDownload
 }
