@@ -9,7 +9,7 @@ import Trainer
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train models: pretrain from scratch, or resume a run.",
-        subcommands: [TrainPretrain.self])
+        subcommands: [TrainPretrain.self, TrainExport.self])
 
     @Option(name: .customLong("resume"), help: "Continue the run in this directory from its newest valid checkpoint.")
     var resumeDirectory: String?
