@@ -24,5 +24,6 @@ public enum Action: Sendable, Equatable {
     case increase, decrease, nextPreset, commitField, cancelField
     case loadModel, unloadModel, rescanModels
     case toggleServer
+    case previousQuantType, nextQuantType, startQuantize, cancelQuantize, evaluateQuantize
     case focusNextSection, closeSection, searchHub, runSearch, openRepo, downloadFile, pauseDownload, cancelDownload
 }
