@@ -35,13 +35,13 @@ import Workbench
         deinit { task?.cancel() }
     }
 
-    private func setUp(_ repos: [HubTestServer.Repo], maxConcurrent: Int = 2) async throws
+    private func setUp(_ repos: [HubTestServer.Repo], maxConcurrent: Int = 2, stall: Double = 10) async throws
         -> (HubTestServer, Bus, DownloadService, Events, String) {
         let server = try HubTestServer(repos: repos)
         let dir = try scratchDirectory("svc")
         let bus = Bus()
         let events = Events(await bus.subscribe(.downloadEvents))
-        let service = DownloadService(bus: bus, directory: ModelDirectory(explicit: dir), client: client(server),
+        let service = DownloadService(bus: bus, directory: ModelDirectory(explicit: dir), client: client(server, stall: stall),
                                       maxConcurrent: maxConcurrent, retry: fastRetry,
                                       physicalMemory: 24 << 30, publishInterval: .milliseconds(50))
         await service.start()
@@ -80,15 +80,16 @@ import Workbench
 
     @Test func pauseKeepsThePartAndResumeContinuesWithRange() async throws {
         let (server, bus, service, events, dir) = try await setUp([.init("test/slow", files: [Smol.file],
-                                                                                  faults: ["stall_after": 20_000_000, "stall_times": 1, "stall_seconds": 60])])
+                                                                                  faults: ["stall_after": 20_000_000, "stall_times": 1, "stall_seconds": 300])],
+                                                                  stall: 200)
         defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
         await bus.publish(.listFiles(repo: "test/slow"), on: .downloadCommands)
         try await events.wait("files") { _ in option(events, repo: "test/slow") != nil }
         let smol = try #require(option(events, repo: "test/slow"))
         let id = "test/slow:\(Smol.name)"
         await bus.publish(.fetch(repo: "test/slow", revision: "main", option: smol), on: .downloadCommands)
-        // The server goes quiet after 20 MB (for longer than the test), so the pause lands mid-file however busy
-        // the machine is.
+        // The server goes quiet after 20 MB, for longer than the test and than the client's stall timeout, so the
+        // pause lands mid-file however busy the machine is.
         try await events.wait("20 MB") { _ in events.statuses(id).contains { $0.bytes >= 20_000_000 && $0.state == .running } }
         let running = try #require(events.statuses(id).last { $0.state == .running })
         #expect(running.bytesPerSecond > 1_000_000 && (running.eta ?? 0) > 0)
