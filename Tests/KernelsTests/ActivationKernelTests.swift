@@ -22,7 +22,7 @@ struct ActivationKernelTests {
             var reference = [Float](repeating: 0, count: n)
             lk_swiglu_ref(gate, up, &reference, Int64(n), variant)
             if variant == 1 {  // the default arithmetic is the AVX-512 variant
-                let firstDifference = zip(fast, reference).firstIndex { $0.bitPattern != $1.bitPattern }
+                let firstDifference = (0..<n).first { fast[$0].bitPattern != reference[$0].bitPattern }
                 #expect(firstDifference == nil, "n \(n): first difference at \(firstDifference ?? -1)")
             }
             // Both variants are SiLU to within a few ulp.
