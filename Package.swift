@@ -24,17 +24,24 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
+        // Hugging Face Hub client, resumable verified downloads and the local model library.
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "Hub", dependencies: ["CLibCrypto"]),
+        // Training: BLAS for the large products (measured faster than Kernels' f32 matmul on training shapes).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "Engine", "GGUF", "Kernels", "Tokenizers"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),
         .target(name: "TUI", dependencies: ["Screen", "Bus"]),
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
-        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers"]),
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Trainer", "Hub"]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
-                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench",
+                "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Trainer", "Hub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "LatheTestSupport"),
@@ -43,11 +50,13 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "LatheTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizers", "GGUF", "Kernels", "LatheTestSupport"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "Engine", "GGUF", "Tokenizers", "LatheTestSupport"]),
         .testTarget(name: "BusTests", dependencies: ["Bus", "LatheTestSupport"]),
         .testTarget(name: "ScreenTests", dependencies: ["Screen", "LatheTestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "Workbench", "Bus", "LatheTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

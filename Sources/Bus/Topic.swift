@@ -55,7 +55,8 @@ public extension Topic where Message == DownloadCommand {
     static var downloadCommands: Topic { Topic(name: "download.command", delivery: .reliable) }
 }
 public extension Topic where Message == DownloadEvent {
-    static var downloadEvents: Topic { Topic(name: "download.event", delivery: .latest(64)) }
+    // Reliable: search answers and final states must arrive; progress is already throttled to ~5/s per download.
+    static var downloadEvents: Topic { Topic(name: "download.event", delivery: .reliable) }
 }
 public extension Topic where Message == QuantizeCommand {
     static var quantizeCommands: Topic { Topic(name: "quantize.command", delivery: .reliable) }

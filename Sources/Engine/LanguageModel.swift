@@ -38,6 +38,12 @@ public final class LanguageModel: @unchecked Sendable {  // immutable after init
     /// The context length used when none is asked for: the trained length, capped at 4096.
     public var defaultContextLength: Int { min(config.trainedContextLength, 4096) }
 
+    /// Applies run-time LoRA adapters to every later forward pass (an empty list removes them). Call between
+    /// generations, never during one.
+    public func setAdapters(_ adapters: [ScaledLoRA]) throws {
+        transformer.lora = adapters.isEmpty ? nil : try LoRAStack(adapters, config: config)
+    }
+
     public func tokenString(_ id: Int32?) -> String { id.map { tokenizer.tokenText($0) } ?? "" }
 
     /// Renders `messages` with the model's chat template (or the fallback) into a prompt string.

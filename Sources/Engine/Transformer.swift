@@ -20,6 +20,8 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
     public let config: ModelConfig
     public let weights: ModelWeights
     public let pool: ThreadPool
+    /// Run-time LoRA adapters (nil: none). Set between forward passes, never during one.
+    public var lora: LoRAStack?
 
     public init(file: GGUFFile, threads: Int) throws {
         lk_init()
@@ -41,27 +43,34 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
             rmsNorm(s.hidden, w.attentionNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.query.activationType, pool: pool)
             project(w.query, into: s.query, tokens: T, input: s.normed, scratch: s)
+            applyLoRA(.query, layer: l, input: s.normed, into: s.query, tokens: T)
             project(w.key, into: s.key, tokens: T, input: s.normed, scratch: s)
+            applyLoRA(.key, layer: l, input: s.normed, into: s.key, tokens: T)
             project(w.value, into: s.value, tokens: T, input: s.normed, scratch: s)
+            applyLoRA(.value, layer: l, input: s.normed, into: s.value, tokens: T)
             addBias(w.queryBias, to: s.query, tokens: T)
             addBias(w.keyBias, to: s.key, tokens: T)
             addBias(w.valueBias, to: s.value, tokens: T)
             positionAndStore(layer: l, weights: w, tokens: T, start: start, cache: cache, scratch: s)
             attend(layer: l, tokens: T, start: start, cache: cache, scratch: s)
             MatMul.multiply(w.output, s.attention, tokens: T, into: s.projected, activations: s.activations, pool: pool)
+            applyLoRA(.output, layer: l, input: s.attention, into: s.projected, tokens: T)
             if let post = w.postAttentionNorm { rmsNorm(s.projected, post, into: s.projected, tokens: T) }
             lk_add_f32(s.hidden, s.projected, s.hidden, Int64(T * C))
 
             rmsNorm(s.hidden, w.feedForwardNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.gate.activationType, pool: pool)
             project(w.gate, into: s.gate, tokens: T, input: s.normed, scratch: s)
+            applyLoRA(.gate, layer: l, input: s.normed, into: s.gate, tokens: T)
             project(w.up, into: s.up, tokens: T, input: s.normed, scratch: s)
+            applyLoRA(.up, layer: l, input: s.normed, into: s.up, tokens: T)
             let gate = s.gate, up = s.up, act = s.activated
             switch c.traits.activation {
             case .silu: lk_swiglu_f32(gate, up, act, Int64(T * F))
             case .gelu: lk_geglu_f32(gate, up, act, Int64(T * F))
             }
             MatMul.multiply(w.down, s.activated, tokens: T, into: s.projected, activations: s.activations, pool: pool)
+            applyLoRA(.down, layer: l, input: s.activated, into: s.projected, tokens: T)
             if let post = w.postFeedForwardNorm { rmsNorm(s.projected, post, into: s.projected, tokens: T) }
             lk_add_f32(s.hidden, s.projected, s.hidden, Int64(T * C))
         }

@@ -7,6 +7,7 @@ struct LatheCommand: AsyncParsableCommand {
         commandName: "lathe",
         abstract: "A terminal workbench for local large language models.",
         version: "0.1.0",
-        subcommands: [WorkbenchCommand.self, Info.self, Run.self, Chat.self, Tokenize.self, Template.self, Bench.self, PerplexityCommand.self],
+        subcommands: [WorkbenchCommand.self, Info.self, Run.self, Chat.self, Tokenize.self, Template.self, Bench.self, PerplexityCommand.self, LoRACommand.self, Train.self,
+                      Pull.self, Search.self, ListModels.self, RemoveModel.self, ImportModel.self],
         defaultSubcommand: WorkbenchCommand.self)
 }

@@ -23,4 +23,5 @@ public enum Action: Sendable, Equatable {
     case listUp, listDown, openConversation, renameConversation, deleteConversation
     case increase, decrease, nextPreset, commitField, cancelField
     case loadModel, unloadModel, rescanModels
+    case focusNextSection, closeSection, searchHub, runSearch, openRepo, downloadFile, pauseDownload, cancelDownload
 }

@@ -70,7 +70,14 @@ public struct AppState: Sendable, Equatable {
             case .parameters: return .parameters
             case .rename, .systemPrompt: return .field
             }
-        case .models: return .models
+        case .models:
+            switch models.focus {
+            case .local: return .models
+            case .search: return .modelsSearch
+            case .results: return .hubResults
+            case .files: return .hubFiles
+            case .downloads: return .downloads
+            }
         case .train, .quantize, .metrics: return .global
         }
     }
@@ -78,6 +85,7 @@ public struct AppState: Sendable, Equatable {
     /// True when printable keys go into a text field (so `?` types instead of opening help).
     public var isEditingText: Bool {
         if case .palette = overlay { return true }
+        if overlay == nil, pane == .models { return models.focus == .search }
         return overlay == nil && pane == .chat && [.input, .rename, .systemPrompt].contains(chat.focus)
     }
 }
@@ -89,11 +97,18 @@ public struct ModelsState: Sendable, Equatable {
     /// Path and fraction of a load in progress.
     public var loading: (path: String, fraction: Double)?
     public var lastError: String?
+    /// The section with focus: local models, or the Hub browser's search, results, files, or the downloads.
+    public var focus: ModelsFocus = .local
+    public var hub = HubBrowser()
+    /// Every download the service reported, in the order they were queued.
+    public var downloads: [DownloadStatus] = []
+    public var downloadList = ListState()
     public init() {}
 
     public static func == (a: ModelsState, b: ModelsState) -> Bool {
         a.available == b.available && a.list == b.list && a.loaded == b.loaded && a.lastError == b.lastError
             && a.loading?.path == b.loading?.path && a.loading?.fraction == b.loading?.fraction
+            && a.focus == b.focus && a.hub == b.hub && a.downloads == b.downloads && a.downloadList == b.downloadList
     }
 }
 
@@ -104,11 +119,10 @@ public struct MetricsState: Sendable, Equatable {
     public init() {}
 }
 
-/// Latest events of the training, download and quantize services (their panes fill in later).
+/// Latest events of the training and quantize services (their panes fill in later).
 public struct BackgroundState: Sendable, Equatable {
     public var trainLosses: [Double] = []
     public var lastTrain: TrainEvent?
-    public var lastDownload: DownloadEvent?
     public var lastQuantize: QuantizeEvent?
     public init() {}
 }

@@ -8,7 +8,11 @@ public enum Scope: String, Sendable, CaseIterable {
     case chatList = "Chat: conversation list"
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
-    case models = "Models"
+    case models = "Models: local models"
+    case modelsSearch = "Models: Hub search field"
+    case hubResults = "Models: Hub search results"
+    case hubFiles = "Models: repository files"
+    case downloads = "Models: downloads"
     case overlay = "Help and palette"
 }
 
@@ -38,6 +42,10 @@ public enum Keymap {
         case .parameters: parameters
         case .field: field
         case .models: models
+        case .modelsSearch: modelsSearch
+        case .hubResults: hubResults
+        case .hubFiles: hubFiles
+        case .downloads: downloads
         case .overlay: overlay
         }
     }
@@ -122,6 +130,49 @@ public enum Keymap {
         KeyBinding([.enter, .char("l")], .loadModel, "Load the selected model", hint: "load"),
         KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
         KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
+        KeyBinding([.char("/"), .char("s")], .searchHub, "Search the Hugging Face Hub", hint: "search Hub"),
+        KeyBinding([.tab], .focusNextSection, "Next section (search, results, files, downloads)"),
+    ]
+
+    static let modelsSearch: [KeyBinding] = [
+        KeyBinding([.enter], .runSearch, "Search GGUF models on the Hub", hint: "search"),
+        KeyBinding([.escape], .closeSection, "Back to the local models", hint: "back"),
+        KeyBinding([.tab], .focusNextSection, "Next section"),
+        KeyBinding([.left], .cursorLeft, "Cursor left"),
+        KeyBinding([.right], .cursorRight, "Cursor right"),
+        KeyBinding([.home], .lineStart, "Start of line"),
+        KeyBinding([.end], .lineEnd, "End of line"),
+        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
+        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
+    ]
+
+    static let hubResults: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous repository"),
+        KeyBinding([.down, .char("j")], .listDown, "Next repository"),
+        KeyBinding([.enter], .openRepo, "List the repository's GGUF files", hint: "files"),
+        KeyBinding([.char("/")], .searchHub, "Edit the search", hint: "search"),
+        KeyBinding([.tab], .focusNextSection, "Next section"),
+        KeyBinding([.escape], .closeSection, "Back to the search field"),
+    ]
+
+    static let hubFiles: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous file"),
+        KeyBinding([.down, .char("j")], .listDown, "Next file"),
+        KeyBinding([.enter, .char("d")], .downloadFile, "Download it (queued; runs while you chat)", hint: "download"),
+        KeyBinding([.char("/")], .searchHub, "Search again"),
+        KeyBinding([.tab], .focusNextSection, "Next section"),
+        KeyBinding([.escape], .closeSection, "Back to the results", hint: "back"),
+    ]
+
+    static let downloads: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous download"),
+        KeyBinding([.down, .char("j")], .listDown, "Next download"),
+        KeyBinding([.char("p"), .char(" ")], .pauseDownload, "Pause or resume", hint: "pause/resume"),
+        KeyBinding([.char("x")], .cancelDownload, "Cancel (deletes the partial file)", hint: "cancel"),
+        KeyBinding([.enter, .char("l")], .loadModel, "Load a finished download", hint: "load"),
+        KeyBinding([.char("/")], .searchHub, "Search the Hub"),
+        KeyBinding([.tab], .focusNextSection, "Next section"),
+        KeyBinding([.escape], .closeSection, "Back to the local models"),
     ]
 
     static let overlay: [KeyBinding] = [

@@ -33,11 +33,10 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .train(let event):
         state.background.lastTrain = event
-        if case .step(_, let loss, _) = event { state.background.trainLosses.append(loss) }
+        if case .step(let metrics) = event { state.background.trainLosses.append(metrics.loss) }
         return []
     case .download(let event):
-        state.background.lastDownload = event
-        return []
+        return reduceDownloadEvent(&state.models, event)
     case .quantize(let event):
         state.background.lastQuantize = event
         return []
@@ -78,6 +77,10 @@ func editFocusedText(_ state: inout AppState, _ edit: (inout TextInputState) -> 
         edit(&palette.filter)
         palette.selected = 0
         state.overlay = .palette(palette)
+        return
+    }
+    if state.pane == .models {
+        if state.models.focus == .search { edit(&state.models.hub.query) }
         return
     }
     switch state.chat.focus {
@@ -137,9 +140,9 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .stop:
         return stopGeneration(&state)
-    case .loadModel, .unloadModel, .rescanModels:
+    case _ where state.pane == .models:
         return performModels(&state.models, action)
-    case .listUp where state.pane == .models, .listDown where state.pane == .models:
+    case .loadModel, .unloadModel, .rescanModels:
         return performModels(&state.models, action)
     default:
         return performChat(&state, action)

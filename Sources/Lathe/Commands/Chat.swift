@@ -12,11 +12,13 @@ struct Chat: ParsableCommand {
     @Option(name: .customLong("system"), help: "System prompt.") var systemPrompt: String?
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var lora: LoRAOptions
     @Flag(help: "Print per-turn statistics on stderr.") var verbose = false
 
     func run() throws {
         try CLIErrors.guarded {
             let lm = try LanguageModel(path: try model.resolvedPath(), threads: runtime.threadCount)
+            try lora.apply(to: lm)
             if lm.chatTemplateSource != "model" {
                 FileHandle.standardError.write(Data("note: the model has no chat template; using the built-in \(lm.chatTemplateSource) template\n".utf8))
             }

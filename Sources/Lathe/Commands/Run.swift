@@ -11,11 +11,13 @@ struct Run: ParsableCommand {
     @Argument(help: "The prompt text.") var prompt: String
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var lora: LoRAOptions
     @Flag(help: "Print one JSON object (tokens, text, prompt_tokens, prompt_tps, gen_tps…) at the end.") var json = false
 
     func run() throws {
         try CLIErrors.guarded {
             let lm = try LanguageModel(path: try model.resolvedPath(), threads: runtime.threadCount)
+            try lora.apply(to: lm)
             let generator = TextGenerator(model: lm, contextLength: runtime.contextLength)
             generator.contextOverflow = .stop
             let ids = lm.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)

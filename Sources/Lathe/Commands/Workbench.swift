@@ -1,5 +1,5 @@
 // `lathe` with no arguments: the ncurses workbench. Wires the terminal, the TUI and the services
-// (engine, chat, metrics) together over one bus; loads the last model used, or the default one.
+// (engine, chat, metrics, downloads) together over one bus; loads the last model used, or the default one.
 import ArgumentParser
 import Bus
 import Engine
@@ -40,6 +40,9 @@ struct WorkbenchCommand: AsyncParsableCommand {
         await chat.start()
         let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
         await sampler.start()
+        // Hub search and downloads (HF_ENDPOINT, HF_TOKEN); quitting pauses them, a later pull resumes the .part.
+        let downloads = DownloadService(bus: bus, directory: directory)
+        await downloads.start()
 
         TerminalSession.install()
         let backend = try NcursesBackend(theme: themes[0])
@@ -51,6 +54,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
             themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
         backend.end()
         await sampler.stop()
+        await downloads.stop()
         await bus.shutdown()
         await chat.drain()
         config.theme = result.state.themeName

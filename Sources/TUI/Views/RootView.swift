@@ -30,7 +30,7 @@ public func render(_ state: AppState, into buffer: inout ScreenBuffer) -> Point?
     var cursor: Point?
     switch state.pane {
     case .chat: cursor = ChatView.render(state, into: &buffer)
-    case .models: ModelsView.render(state, in: body, into: &buffer)
+    case .models: cursor = ModelsView.render(state, in: body, into: &buffer)
     case .train: PlaceholderViews.train(state, in: body, into: &buffer)
     case .quantize: PlaceholderViews.quantize(state, in: body, into: &buffer)
     case .metrics: MetricsView.render(state, in: body, into: &buffer)
@@ -62,6 +62,14 @@ enum StatusLine {
             left.append(Span("│ \(generation.tokens) tok \(Format.rate(generation.tokensPerSecond)) tok/s ", bar))
         } else if chat.lastTokensPerSecond > 0 {
             left.append(Span("│ \(Format.rate(chat.lastTokensPerSecond)) tok/s ", bar))
+        }
+        let active = state.models.downloads.filter { $0.state == .running || $0.state == .verifying }
+        if !active.isEmpty {
+            // Downloads keep going in any pane: their overall progress stays in sight.
+            let bytes = active.reduce(0) { $0 + $1.bytes }, total = active.reduce(0) { $0 + $1.total }
+            let rate = active.reduce(0.0) { $0 + $1.bytesPerSecond }
+            let percent = total > 0 ? bytes * 100 / total : 0
+            left.append(Span("│ ↓\(active.count > 1 ? "\(active.count) " : "")\(percent)% \(Format.bytes(Int(rate)))/s ", bar))
         }
         if let error = chat.lastError ?? state.models.lastError {
             left.append(Span("│ \(error) ", Style(.error, .bold)))

@@ -1,0 +1,121 @@
+// The download service over a real bus and the Hub look-alike: search and listing answers, a queued download
+// with progress that finishes into the library, pause/resume that continues with Range, the concurrency limit,
+// and cancel that deletes the partial file.
+import Bus
+import Foundation
+import Hub
+import LatheTestSupport
+import Testing
+import Workbench
+
+@Suite struct DownloadServiceTests {
+    /// Collects download events from the bus; waits synchronously-polled with a deadline.
+    final class Events: @unchecked Sendable {
+        private let lock = NSLock()
+        private var events: [DownloadEvent] = []
+        private var task: Task<Void, Never>?
+        init(_ stream: AsyncStream<DownloadEvent>) {
+            task = Task { for await e in stream { self.lock.withLock { self.events.append(e) } } }
+        }
+        var all: [DownloadEvent] { lock.withLock { events } }
+        func statuses(_ id: String) -> [DownloadStatus] {
+            all.compactMap { if case .status(let s) = $0, s.id == id { s } else { nil } }
+        }
+        func wait(_ what: String, seconds: Double = 30, _ found: ([DownloadEvent]) -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if found(all) { return }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            Issue.record("timed out waiting for \(what); events: \(all.suffix(5))")
+            throw CancellationError()
+        }
+        deinit { task?.cancel() }
+    }
+
+    private func setUp(_ repos: [HubTestServer.Repo], maxConcurrent: Int = 2) async throws
+        -> (HubTestServer, Bus, DownloadService, Events, String) {
+        let server = try HubTestServer(repos: repos)
+        let dir = try scratchDirectory("svc")
+        let bus = Bus()
+        let events = Events(await bus.subscribe(.downloadEvents))
+        let service = DownloadService(bus: bus, directory: ModelDirectory(explicit: dir), client: client(server),
+                                      maxConcurrent: maxConcurrent, retry: fastRetry,
+                                      physicalMemory: 24 << 30, publishInterval: .milliseconds(50))
+        await service.start()
+        return (server, bus, service, events, dir)
+    }
+
+    private func option(_ events: Events, repo: String) -> HubFileOption? {
+        for case .files(let r, let options) in events.all where r == repo { return options.first }
+        return nil
+    }
+
+    @Test func searchListDownloadIntoTheLibrary() async throws {
+        let (server, bus, service, events, dir) = try await setUp([.init("test/smol-gguf", files: [Smol.file, .text("README.md", "hi")], downloads: 7)])
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        await bus.publish(.search(query: "smol", limit: 5), on: .downloadCommands)
+        try await events.wait("search results") { $0.contains { if case .searchResults = $0 { true } else { false } } }
+        #expect(events.all.contains(.searchResults(query: "smol", [HubRepoSummary(id: "test/smol-gguf", downloads: 7, likes: 0,
+                                                                                   updated: "2024-11-01T10:00:00.000Z")])))
+        await bus.publish(.listFiles(repo: "test/smol-gguf"), on: .downloadCommands)
+        try await events.wait("files") { _ in option(events, repo: "test/smol-gguf") != nil }
+        let smol = try #require(option(events, repo: "test/smol-gguf"))
+        #expect(smol.quantization == "Q4_1" && smol.size == Int(Smol.size) && smol.fit == .fits && !smol.installed)
+        #expect(smol.files == [RemoteFile(path: Smol.name, size: Int(Smol.size), sha256: Smol.sha256)])
+
+        await bus.publish(.fetch(repo: "test/smol-gguf", revision: "main", option: smol), on: .downloadCommands)
+        let id = "test/smol-gguf:\(Smol.name)"
+        try await events.wait("finished") { _ in events.statuses(id).contains { if case .finished = $0.state { true } else { false } } }
+        let states = events.statuses(id).map(\.state)
+        #expect(states.first == .queued && states.contains(.running))
+        #expect(states.last == .finished(path: dir + "/" + Smol.name))
+        #expect(try SHA256Hasher.hex(ofFile: dir + "/" + Smol.name) == Smol.sha256)
+        let entry = try #require(ModelLibrary(directory: dir).entries().first)
+        #expect(entry.repo == "test/smol-gguf" && entry.files.first?.sha256 == Smol.sha256 && entry.quantization == "Q4_1")
+        await service.stop()
+    }
+
+    @Test func pauseKeepsThePartAndResumeContinuesWithRange() async throws {
+        let (server, bus, service, events, dir) = try await setUp([.init("test/slow", files: [Smol.file], faults: ["rate": 25_000_000])])
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        await bus.publish(.listFiles(repo: "test/slow"), on: .downloadCommands)
+        try await events.wait("files") { _ in option(events, repo: "test/slow") != nil }
+        let smol = try #require(option(events, repo: "test/slow"))
+        let id = "test/slow:\(Smol.name)"
+        await bus.publish(.fetch(repo: "test/slow", revision: "main", option: smol), on: .downloadCommands)
+        try await events.wait("10 MB") { _ in events.statuses(id).contains { $0.bytes > 10_000_000 && $0.state == .running } }
+        let running = try #require(events.statuses(id).last { $0.state == .running })
+        #expect(running.bytesPerSecond > 1_000_000 && (running.eta ?? 0) > 0)
+        await bus.publish(.pause(id: id), on: .downloadCommands)
+        try await events.wait("paused") { _ in events.statuses(id).last?.state == .paused }
+        let kept = Int((try FileManager.default.attributesOfItem(atPath: dir + "/" + Smol.name + ".part")[.size] as? Int64) ?? 0)
+        #expect(kept > 10_000_000)
+        await bus.publish(.resume(id: id), on: .downloadCommands)
+        try await events.wait("finished", seconds: 60) { _ in events.statuses(id).last.map { if case .finished = $0.state { true } else { false } } ?? false }
+        let ranges = try storageRequests(server, Smol.name).compactMap { $0["range"] as? String }
+        #expect(ranges.count == 1 && ranges[0].hasPrefix("bytes=") && Int(ranges[0].dropFirst(6).dropLast())! >= kept)
+        #expect(try SHA256Hasher.hex(ofFile: dir + "/" + Smol.name) == Smol.sha256)
+        await service.stop()
+    }
+
+    @Test func queueRespectsTheConcurrencyLimitAndCancelDeletesThePart() async throws {
+        let (server, bus, service, events, dir) = try await setUp([
+            .init("test/a", files: [Smol.file], faults: ["rate": 10_000_000]),
+            .init("test/b", files: [.local("other-Q4_1.gguf", from: Smol.path)]),
+        ], maxConcurrent: 1)
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        for repo in ["test/a", "test/b"] { await bus.publish(.listFiles(repo: repo), on: .downloadCommands) }
+        try await events.wait("files") { _ in option(events, repo: "test/a") != nil && option(events, repo: "test/b") != nil }
+        let a = "test/a:\(Smol.name)", b = "test/b:other-Q4_1.gguf"
+        await bus.publish(.fetch(repo: "test/a", revision: "main", option: option(events, repo: "test/a")!), on: .downloadCommands)
+        await bus.publish(.fetch(repo: "test/b", revision: "main", option: option(events, repo: "test/b")!), on: .downloadCommands)
+        try await events.wait("a running") { _ in events.statuses(a).contains { $0.bytes > 1_000_000 } }
+        #expect(events.statuses(b).map(\.state) == [.queued])          // waits for a's slot
+        await bus.publish(.cancel(id: a), on: .downloadCommands)
+        try await events.wait("b finished", seconds: 60) { _ in events.statuses(b).last.map { if case .finished = $0.state { true } else { false } } ?? false }
+        #expect(events.statuses(a).last?.state == .cancelled)
+        #expect(files(in: dir).filter { $0.hasSuffix(".gguf") || $0.contains(".part") } == ["other-Q4_1.gguf"])
+        await service.stop()
+    }
+}

@@ -1,0 +1,48 @@
+// TrainerService over a real Bus: a pretrain command runs a tiny training off the cooperative pool and
+// publishes started → steps (in order) → checkpoint → finished(model path); bad requests publish `failed`.
+import Bus
+import Foundation
+import Testing
+import Workbench
+
+@Suite struct TrainerServiceTests {
+    @Test func pretrainCommandPublishesOrderedEventsToFinished() async throws {
+        let bus = Bus()
+        let service = TrainerService(bus: bus)
+        await service.start()
+        let events = await bus.subscribe(.trainEvents)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-svc-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        await bus.publish(.pretrain(PretrainRequest(dataFiles: ["/usr/share/common-licenses/GPL-3"], preset: "tiny",
+                                                    steps: 6, runDirectory: dir)), on: .trainCommands)
+        var seen: [TrainEvent] = []
+        for await event in events {
+            seen.append(event)
+            if case .finished = event { break }
+            if case .failed = event { break }
+        }
+        guard case .started(let runDirectory, 0, 6)? = seen.first else {
+            Issue.record("first event \(String(describing: seen.first))")
+            return
+        }
+        #expect(runDirectory == dir)
+        let steps = seen.compactMap { if case .step(let m) = $0 { m.step } else { nil } }
+        #expect(steps == Array(1...6))
+        #expect(seen.contains { if case .checkpointSaved(6, _) = $0 { true } else { false } })
+        #expect(seen.last == .finished(modelPath: dir + "/model.gguf"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/model.gguf"))
+    }
+
+    @Test func badPresetIsReportedAsFailed() async {
+        let bus = Bus()
+        let service = TrainerService(bus: bus)
+        await service.start()
+        let events = await bus.subscribe(.trainEvents)
+        await bus.publish(.pretrain(PretrainRequest(dataFiles: ["/nonexistent"], preset: "huge", steps: 1,
+                                                    runDirectory: "/tmp/unused")), on: .trainCommands)
+        for await event in events {
+            #expect(event == .failed("bad training config: preset must be tiny or small (got 'huge')"))
+            break
+        }
+    }
+}
