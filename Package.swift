@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Bus"),
+        .target(name: "Quantizer", dependencies: ["GGUF", "Kernels", "Tokenizers", "Engine"]),
         // Hugging Face Hub client, resumable verified downloads and the local model library.
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
@@ -37,11 +38,12 @@ let package = Package(
         .target(name: "TUI", dependencies: ["Screen", "Bus"]),
         .target(name: "Terminal", dependencies: ["Screen", "CNcursesw"]),
         // Services that own long-running work, talking over the bus.
-        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Trainer", "Hub"]),
+        .target(name: "Workbench", dependencies: ["Bus", "Engine", "GGUF", "Tokenizers", "Trainer", "Hub", "Quantizer"]),
         .executableTarget(
             name: "Lathe",
             dependencies: [
                 "GGUF", "Kernels", "Tokenizers", "Engine", "Bus", "Screen", "TUI", "Terminal", "Workbench", "Trainer", "Hub",
+                "Quantizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "LatheTestSupport"),
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
+        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "GGUF", "Kernels", "Engine", "LatheTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Workbench", "Bus", "LatheTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

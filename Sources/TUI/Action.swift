@@ -23,5 +23,6 @@ public enum Action: Sendable, Equatable {
     case listUp, listDown, openConversation, renameConversation, deleteConversation
     case increase, decrease, nextPreset, commitField, cancelField
     case loadModel, unloadModel, rescanModels
+    case previousQuantType, nextQuantType, startQuantize, cancelQuantize, evaluateQuantize
     case focusNextSection, closeSection, searchHub, runSearch, openRepo, downloadFile, pauseDownload, cancelDownload
 }

@@ -21,6 +21,7 @@ public struct AppState: Sendable, Equatable {
     public var overlay: Overlay?
     public var chat: ChatState
     public var models = ModelsState()
+    public var quantize = QuantizeState()
     public var metrics = MetricsState()
     public var background = BackgroundState()
     /// The theme in use and those that can be cycled through (F9).
@@ -78,7 +79,8 @@ public struct AppState: Sendable, Equatable {
             case .files: return .hubFiles
             case .downloads: return .downloads
             }
-        case .train, .quantize, .metrics: return .global
+        case .quantize: return .quantize
+        case .train, .metrics: return .global
         }
     }
 
@@ -119,10 +121,9 @@ public struct MetricsState: Sendable, Equatable {
     public init() {}
 }
 
-/// Latest events of the training and quantize services (their panes fill in later).
+/// Latest events of the training service (its pane fills in later).
 public struct BackgroundState: Sendable, Equatable {
     public var trainLosses: [Double] = []
     public var lastTrain: TrainEvent?
-    public var lastQuantize: QuantizeEvent?
     public init() {}
 }

@@ -13,6 +13,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case hubResults = "Models: Hub search results"
     case hubFiles = "Models: repository files"
     case downloads = "Models: downloads"
+    case quantize = "Quantize"
     case overlay = "Help and palette"
 }
 
@@ -46,6 +47,7 @@ public enum Keymap {
         case .hubResults: hubResults
         case .hubFiles: hubFiles
         case .downloads: downloads
+        case .quantize: quantize
         case .overlay: overlay
         }
     }
@@ -173,6 +175,17 @@ public enum Keymap {
         KeyBinding([.char("/")], .searchHub, "Search the Hub"),
         KeyBinding([.tab], .focusNextSection, "Next section"),
         KeyBinding([.escape], .closeSection, "Back to the local models"),
+    ]
+
+    static let quantize: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous source model"),
+        KeyBinding([.down, .char("j")], .listDown, "Next source model"),
+        KeyBinding([.right, .char("l")], .nextQuantType, "Next target type", hint: "type"),
+        KeyBinding([.left, .char("h")], .previousQuantType, "Previous target type"),
+        KeyBinding([.enter], .startQuantize, "Quantize the selected model to the target type", hint: "start"),
+        KeyBinding([.escape, .char("c")], .cancelQuantize, "Cancel the quantization (no partial file is left)", hint: "cancel"),
+        KeyBinding([.char("e")], .evaluateQuantize, "Perplexity and KL divergence of the result against the source", hint: "evaluate"),
+        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory"),
     ]
 
     static let overlay: [KeyBinding] = [

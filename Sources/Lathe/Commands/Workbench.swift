@@ -40,6 +40,8 @@ struct WorkbenchCommand: AsyncParsableCommand {
         await chat.start()
         let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
         await sampler.start()
+        let quantizer = QuantizerService(bus: bus, threads: threads ?? ThreadCount.default)
+        await quantizer.start()
         // Hub search and downloads (HF_ENDPOINT, HF_TOKEN); quitting pauses them, a later pull resumes the .part.
         let downloads = DownloadService(bus: bus, directory: directory)
         await downloads.start()
@@ -54,6 +56,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
             themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
         backend.end()
         await sampler.stop()
+        await quantizer.stop()
         await downloads.stop()
         await bus.shutdown()
         await chat.drain()

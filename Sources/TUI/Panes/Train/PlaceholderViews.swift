@@ -1,4 +1,4 @@
-// Train and Quantize panes: what will come, plus the latest event if a service already publishes one.
+// Train pane: what will come, plus the latest event if a service already publishes one.
 import Bus
 import Screen
 
@@ -13,18 +13,6 @@ enum PlaceholderViews {
         ]
         if let last = state.background.lastTrain { lines += [StyledLine(), StyledLine("Latest: \(last)", Style(.accent))] }
         panel("Train", lines, sparkline: state.background.trainLosses, in: body, into: &buffer)
-    }
-
-    static func quantize(_ state: AppState, in body: Rect, into buffer: inout ScreenBuffer) {
-        var lines = [
-            StyledLine("Quantization", Style(.heading, .bold)), StyledLine(),
-            StyledLine("GGUF to GGUF quantization (Q8_0, Q4_K_M and the llama.cpp mixes), safetensors conversion"),
-            StyledLine("and perplexity / KL-divergence checks arrive with the Quantizer issue."),
-            StyledLine("This pane will show per-tensor progress, sizes before and after, and quality figures."),
-            StyledLine(), StyledLine("Until then: lathe quantize --help", Style(.dim)),
-        ]
-        if let last = state.background.lastQuantize { lines += [StyledLine(), StyledLine("Latest: \(last)", Style(.accent))] }
-        panel("Quantize", lines, sparkline: [], in: body, into: &buffer)
     }
 
     private static func panel(_ title: String, _ lines: [StyledLine], sparkline: [Double], in body: Rect,
