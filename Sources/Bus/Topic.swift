@@ -62,5 +62,6 @@ public extension Topic where Message == QuantizeCommand {
     static var quantizeCommands: Topic { Topic(name: "quantize.command", delivery: .reliable) }
 }
 public extension Topic where Message == QuantizeEvent {
-    static var quantizeEvents: Topic { Topic(name: "quantize.event", delivery: .latest(64)) }
+    // Reliable: each tensor's row is shown, and a run publishes a few hundred events at most.
+    static var quantizeEvents: Topic { Topic(name: "quantize.event", delivery: .reliable) }
 }

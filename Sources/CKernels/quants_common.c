@@ -100,6 +100,8 @@ static void register_scalar(void) {
     TRAITS(T_Q5_K, QKK, 2 + 2 + 12 + 32 + 128, T_Q8_K, lk_dequant_q5_K, lk_quant_q5_K_ref, lk_dot_q5_K_ref);
     TRAITS(T_Q6_K, QKK, 128 + 64 + 16 + 2, T_Q8_K, lk_dequant_q6_K, lk_quant_q6_K_ref, lk_dot_q6_K_ref);
     TRAITS(T_Q8_K, QKK, 4 + 256 + 32, -1, lk_dequant_q8_K, lk_quant_q8_K_ref, NULL);
+    lk_traits[T_Q8_0].quant = lk_quant_q8_0_act;  // activations: llama.cpp's x86 numerics (see quants_q8.c)
+    lk_traits[T_Q8_1].quant = lk_quant_q8_1_act;
 }
 
 static void init_once_body(void) {
@@ -161,6 +163,14 @@ void lk_dequantize_row(int type, const void *x, float *y, int64_t k) {
 void lk_quantize_row_ref(int type, const float *x, void *y, int64_t k) {
     const lk_traits_t *t = traits(type);
     if (t) t->quant_ref(x, y, k);
+}
+
+void lk_quantize_activations_ref(int type, const float *x, void *y, int64_t k) {
+    switch (type) {
+    case T_Q8_0: lk_quant_q8_0_act(x, y, k); break;
+    case T_Q8_1: lk_quant_q8_1_act(x, y, k); break;
+    default: lk_quantize_row_ref(type, x, y, k);
+    }
 }
 
 void lk_quantize_row(int type, const float *x, void *y, int64_t k) {

@@ -88,6 +88,7 @@ void lk_quant_q5_0_ref(const float *, void *, int64_t); void lk_quant_q5_1_ref(c
 float lk_dot_q4_0_ref(int64_t, const void *, const void *); float lk_dot_q4_1_ref(int64_t, const void *, const void *);
 float lk_dot_q5_0_ref(int64_t, const void *, const void *); float lk_dot_q5_1_ref(int64_t, const void *, const void *);
 // quants_q8.c
+void lk_quant_q8_0_act(const float *, void *, int64_t); void lk_quant_q8_1_act(const float *, void *, int64_t);
 void lk_dequant_q8_0(const void *, float *, int64_t); void lk_dequant_q8_1(const void *, float *, int64_t);
 void lk_dequant_q8_K(const void *, float *, int64_t);
 void lk_quant_q8_0_ref(const float *, void *, int64_t); void lk_quant_q8_1_ref(const float *, void *, int64_t);

@@ -17,6 +17,13 @@ static float signed_absmax(const float *x, int n) {
     return max;
 }
 
+/// float -> int the way x86's cvttss2si converts (NaN and out-of-range give INT32_MIN). C leaves the
+/// conversion of inf/NaN undefined, and clang's vectorised code then differs from ggml's scalar x86 build and
+/// from numpy (gguf-py) on blocks whose scale under- or overflows (f32 subnormals, values near FLT_MAX).
+static inline int32_t trunc_i32(float v) {
+    return (v != v || v >= 2147483648.0f || v < -2147483648.0f) ? INT32_MIN : (int32_t)v;
+}
+
 static void min_max(const float *x, int n, float *mn, float *mx) {
     float lo = FLT_MAX, hi = -FLT_MAX;
     for (int j = 0; j < n; j++) {
@@ -34,8 +41,8 @@ void lk_quant_q4_0_ref(const float *x, void *vy, int64_t k) {
         const float id = d ? 1.0f / d : 0.0f;
         y[i].d = lk_fp32_to_fp16(d);
         for (int j = 0; j < QK / 2; j++) {
-            const uint8_t q0 = LK_MIN(15, (int8_t)(x[j] * id + 8.5f));
-            const uint8_t q1 = LK_MIN(15, (int8_t)(x[j + QK / 2] * id + 8.5f));
+            const uint8_t q0 = LK_MIN(15, (int8_t)trunc_i32(x[j] * id + 8.5f));
+            const uint8_t q1 = LK_MIN(15, (int8_t)trunc_i32(x[j + QK / 2] * id + 8.5f));
             y[i].qs[j] = q0 | (uint8_t)(q1 << 4);
         }
     }
@@ -51,8 +58,8 @@ void lk_quant_q4_1_ref(const float *x, void *vy, int64_t k) {
         y[i].d = lk_fp32_to_fp16(d);
         y[i].m = lk_fp32_to_fp16(mn);
         for (int j = 0; j < QK / 2; j++) {
-            const uint8_t q0 = LK_MIN(15, (int8_t)((x[j] - mn) * id + 0.5f));
-            const uint8_t q1 = LK_MIN(15, (int8_t)((x[j + QK / 2] - mn) * id + 0.5f));
+            const uint8_t q0 = LK_MIN(15, (int8_t)trunc_i32((x[j] - mn) * id + 0.5f));
+            const uint8_t q1 = LK_MIN(15, (int8_t)trunc_i32((x[j + QK / 2] - mn) * id + 0.5f));
             y[i].qs[j] = q0 | (uint8_t)(q1 << 4);
         }
     }
@@ -66,8 +73,8 @@ void lk_quant_q5_0_ref(const float *x, void *vy, int64_t k) {
         y[i].d = lk_fp32_to_fp16(d);
         uint32_t qh = 0;
         for (int j = 0; j < QK / 2; j++) {
-            const uint8_t q0 = LK_MIN(31, (int8_t)(x[j] * id + 16.5f));
-            const uint8_t q1 = LK_MIN(31, (int8_t)(x[j + QK / 2] * id + 16.5f));
+            const uint8_t q0 = LK_MIN(31, (int8_t)trunc_i32(x[j] * id + 16.5f));
+            const uint8_t q1 = LK_MIN(31, (int8_t)trunc_i32(x[j + QK / 2] * id + 16.5f));
             y[i].qs[j] = (q0 & 0x0F) | (uint8_t)((q1 & 0x0F) << 4);
             qh |= ((q0 & 0x10u) >> 4) << j;
             qh |= ((q1 & 0x10u) >> 4) << (j + QK / 2);
@@ -87,8 +94,8 @@ void lk_quant_q5_1_ref(const float *x, void *vy, int64_t k) {
         y[i].m = lk_fp32_to_fp16(mn);
         uint32_t qh = 0;
         for (int j = 0; j < QK / 2; j++) {
-            const uint8_t q0 = (uint8_t)((x[j] - mn) * id + 0.5f);
-            const uint8_t q1 = (uint8_t)((x[j + QK / 2] - mn) * id + 0.5f);
+            const uint8_t q0 = (uint8_t)trunc_i32((x[j] - mn) * id + 0.5f);
+            const uint8_t q1 = (uint8_t)trunc_i32((x[j + QK / 2] - mn) * id + 0.5f);
             y[i].qs[j] = (q0 & 0x0F) | (uint8_t)((q1 & 0x0F) << 4);
             qh |= ((q0 & 0x10u) >> 4) << j;
             qh |= ((q1 & 0x10u) >> 4) << (j + QK / 2);

@@ -59,6 +59,32 @@ void lk_quant_q8_K_ref(const float *x, void *vy, int64_t k) {
     }
 }
 
+// Activation quantizers as llama.cpp runs them on x86 (ggml-cpu/arch/x86/quants.c, AVX/AVX2 path), which differ
+// from the reference above: id = 127 / amax instead of 1 / d, and round-half-to-even instead of roundf. On
+// ill-conditioned prompts a handful of such rounding differences moves logits by tenths, so the engine quantizes
+// activations exactly like llama.cpp does; weights (the quantizer, gguf-py) keep the reference algorithm.
+static inline int8_t q8_act(float v) { return (int8_t)(int)nearbyintf(v); }  // default mode: ties to even
+
+void lk_quant_q8_0_act(const float *x, void *vy, int64_t k) {
+    block_q8_0 *y = vy;
+    for (int64_t i = 0; i < k / QK; i++, x += QK) {
+        const float amax = absmax(x, QK), d = amax / 127.f, id = amax != 0.0f ? 127.f / amax : 0.0f;
+        y[i].d = lk_fp32_to_fp16(d);
+        for (int j = 0; j < QK; j++) y[i].qs[j] = q8_act(x[j] * id);
+    }
+}
+
+void lk_quant_q8_1_act(const float *x, void *vy, int64_t k) {
+    block_q8_1 *y = vy;
+    for (int64_t i = 0; i < k / QK; i++, x += QK) {
+        const float amax = absmax(x, QK), d = amax / 127.f, id = amax != 0.0f ? 127.f / amax : 0.0f;
+        y[i].d = lk_fp32_to_fp16(d);
+        int sum = 0;
+        for (int j = 0; j < QK; j++) sum += y[i].qs[j] = q8_act(x[j] * id);
+        y[i].s = lk_fp32_to_fp16(d * (float)sum);
+    }
+}
+
 void lk_dequant_q8_0(const void *vx, float *y, int64_t k) {
     const block_q8_0 *x = vx;
     for (int64_t i = 0; i < k / QK; i++, y += QK) {

@@ -125,16 +125,6 @@ static float q2_K_dot(int64_t n, const void *w, const void *a) { return q23_K_do
 static float q3_K_dot(int64_t n, const void *w, const void *a) { return q23_K_dot(n, w, a, 1); }
 
 // ---- activation quantizers ----
-/// roundf (half away from zero) of 8 floats, exactly.
-static inline __m256i round_away(__m256 v) {
-    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
-    const __m256 frac = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(v, t));
-    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ),
-                                    _mm256_or_ps(sign, _mm256_set1_ps(1.0f)));
-    return _mm256_cvttps_epi32(_mm256_add_ps(t, up));
-}
-
 static inline float absmax32(const float *x) {
     const __m256 nz = _mm256_set1_ps(-0.0f);
     __m256 m = _mm256_andnot_ps(nz, _mm256_loadu_ps(x));
@@ -145,13 +135,13 @@ static inline float absmax32(const float *x) {
     return _mm_cvtss_f32(s);
 }
 
-/// Quantizes 32 floats with x * id, roundf, into int8 qs; returns the sum of the quants.
+/// Quantizes 32 floats as round-half-even(x * id) into int8 qs (llama.cpp's x86 path); returns the sum.
 static inline int q8_block(const float *x, float id, int8_t *qs) {
     const __m256 vid = _mm256_set1_ps(id);
-    __m256i i0 = round_away(_mm256_mul_ps(_mm256_loadu_ps(x), vid));
-    __m256i i1 = round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 8), vid));
-    __m256i i2 = round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 16), vid));
-    __m256i i3 = round_away(_mm256_mul_ps(_mm256_loadu_ps(x + 24), vid));
+    __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), vid));
+    __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), vid));
+    __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), vid));
+    __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), vid));
     const int sum = hsum_epi32(_mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3)));
     i0 = _mm256_packs_epi32(i0, i1);  // lanes interleave per 128 bits; the permute below restores order
     i2 = _mm256_packs_epi32(i2, i3);
@@ -164,19 +154,19 @@ static inline int q8_block(const float *x, float id, int8_t *qs) {
 static void quant_q8_0(const float *x, void *vy, int64_t k) {
     block_q8_0 *y = vy;
     for (int64_t i = 0; i < k / QK; i++, x += QK) {
-        const float d = absmax32(x) / 127;
+        const float amax = absmax32(x), d = amax / 127.f;
         y[i].d = lk_fp32_to_fp16(d);
-        q8_block(x, d ? 1.0f / d : 0.0f, y[i].qs);
+        q8_block(x, amax != 0.0f ? 127.f / amax : 0.0f, y[i].qs);
     }
 }
 
 static void quant_q8_1(const float *x, void *vy, int64_t k) {
     block_q8_1 *y = vy;
     for (int64_t i = 0; i < k / QK; i++, x += QK) {
-        const float d = absmax32(x) / 127;
+        const float amax = absmax32(x), d = amax / 127.f;
         y[i].d = lk_fp32_to_fp16(d);
-        const int sum = q8_block(x, d ? 1.0f / d : 0.0f, y[i].qs);
-        y[i].s = lk_fp32_to_fp16((float)sum * d);
+        const int sum = q8_block(x, amax != 0.0f ? 127.f / amax : 0.0f, y[i].qs);
+        y[i].s = lk_fp32_to_fp16(d * (float)sum);
     }
 }
 

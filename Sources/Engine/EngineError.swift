@@ -11,6 +11,7 @@ public enum EngineError: Error, LocalizedError, Equatable, Sendable {
     case contextFull(used: Int, limit: Int)
     case promptTooLong(tokens: Int, limit: Int)
     case invalidToken(Int32)
+    case badBatch(String)
     case cancelled
 
     public var errorDescription: String? {
@@ -26,6 +27,7 @@ public enum EngineError: Error, LocalizedError, Equatable, Sendable {
         case let .promptTooLong(tokens, limit):
             return "prompt of \(tokens) tokens does not fit the context of \(limit) tokens"
         case let .invalidToken(t): return "token id \(t) is outside the vocabulary"
+        case let .badBatch(why): return "bad batch: \(why)"
         case .cancelled: return "generation cancelled"
         }
     }

@@ -90,7 +90,7 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
         }
     }
 
-    private func embed(_ tokens: UnsafeBufferPointer<Int32>, into hidden: UnsafeMutablePointer<Float>) {
+    func embed(_ tokens: UnsafeBufferPointer<Int32>, into hidden: UnsafeMutablePointer<Float>) {
         let C = config.embeddingLength
         for (t, token) in tokens.enumerated() {
             weights.tokenEmbedding.dequantizeRow(Int(token), into: hidden + t * C)
@@ -102,7 +102,7 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
 
     /// `input` must already be prepared in `scratch.activations` for `w`'s activation type; matrices
     /// with a different type (e.g. Q8_0 next to Q5_0) are converted again here.
-    private func project(_ w: WeightMatrix, into out: UnsafeMutablePointer<Float>, tokens: Int,
+    func project(_ w: WeightMatrix, into out: UnsafeMutablePointer<Float>, tokens: Int,
                          input: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let a = scratch.activations
         if a.type != w.activationType || a.columns != w.columns || a.tokens != tokens {
@@ -111,12 +111,12 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
         MatMul.multiply(w, prepared: a, into: out, outStride: w.rows, pool: pool)
     }
 
-    private func addBias(_ bias: Vector?, to x: UnsafeMutablePointer<Float>, tokens: Int) {
+    func addBias(_ bias: Vector?, to x: UnsafeMutablePointer<Float>, tokens: Int) {
         guard let bias else { return }
         for t in 0..<tokens { lk_add_f32(x + t * bias.count, bias.pointer, x + t * bias.count, Int64(bias.count)) }
     }
 
-    private func rmsNorm(_ x: UnsafeMutablePointer<Float>, _ weight: Vector, into out: UnsafeMutablePointer<Float>,
+    func rmsNorm(_ x: UnsafeMutablePointer<Float>, _ weight: Vector, into out: UnsafeMutablePointer<Float>,
                          tokens: Int) {
         let n = weight.count, eps = config.normEpsilon
         for t in 0..<tokens { lk_rmsnorm_f32(x + t * n, weight.pointer, 0, eps, out + t * n, Int64(n)) }

@@ -142,6 +142,7 @@ public struct FileDownloader: Sendable {
             } catch let error as HubError {
                 if case .diskFull = error { PartialDownload.discard(for: destination) }
                 if case .sizeMismatch = error { PartialDownload.discard(for: destination) }
+                if sink.written == 0 { PartialDownload.discard(for: destination) }    // nothing worth resuming
                 throw error
             }
         }

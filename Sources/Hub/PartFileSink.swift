@@ -1,5 +1,5 @@
 // Writes a response body into the `.part` file as it arrives, hashing each chunk (so verification needs no
-// second pass) and reporting progress at a fixed interval with the speed over the last few seconds.
+// second pass) and reporting progress for every chunk with the speed over the last few seconds.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -22,6 +22,7 @@ final class PartFileSink: HTTPBodySink, @unchecked Sendable {   // used by one t
     private var responseEnd: Int64?
     private var lastEmit = 0.0
     private var samples: [(time: Double, bytes: Int64)] = []
+    private var rate = 0.0
 
     var written: Int64 { lock.withLock { _written } }
 
@@ -88,21 +89,27 @@ final class PartFileSink: HTTPBodySink, @unchecked Sendable {   // used by one t
         }
         hasher.update(bytes)
         let total = lock.withLock { _written += Int64(bytes.count); return _written }
+        // Every chunk is reported (listeners throttle what they show), so the last bytes before a stall are
+        // never missing; the speed is recomputed at `interval`.
         let now = Self.now()
         if now - lastEmit >= interval {
             lastEmit = now
-            emitProgress(total, now: now)
+            updateRate(total, now: now)
         }
+        events(.progress(TransferProgress(bytes: total, total: responseEnd ?? expectedSize, bytesPerSecond: rate)))
     }
 
-    func emitProgress() { emitProgress(written, now: Self.now()) }
+    func emitProgress() {
+        let bytes = written
+        updateRate(bytes, now: Self.now())
+        events(.progress(TransferProgress(bytes: bytes, total: responseEnd ?? expectedSize, bytesPerSecond: rate)))
+    }
 
-    private func emitProgress(_ bytes: Int64, now: Double) {
+    private func updateRate(_ bytes: Int64, now: Double) {
         samples.append((now, bytes))
         while samples.count > 2, now - samples[0].time > 3 { samples.removeFirst() }
         let first = samples[0]
-        let rate = now > first.time ? Double(bytes - first.bytes) / (now - first.time) : 0
-        events(.progress(TransferProgress(bytes: bytes, total: responseEnd ?? expectedSize, bytesPerSecond: max(0, rate))))
+        rate = now > first.time ? max(0, Double(bytes - first.bytes) / (now - first.time)) : 0
     }
 
     /// Why a response that ended without an error still left the file short, if it did.

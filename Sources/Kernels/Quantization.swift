@@ -39,7 +39,8 @@ public enum Quantization {
         lk_quantize_row_ref(Int32(type.rawValue), src, out, Int64(count))
     }
 
-    /// Quantizes activations (the fast path; bit-exact with `quantizeReference`).
+    /// Quantizes activations (the fast path; bit-exact with `quantizeActivationsReference`, which is
+    /// `quantizeReference` except for Q8_0/Q8_1: those follow llama.cpp's x86 path, 127/amax and ties-to-even).
     public static func quantize(_ type: GGMLType, _ src: UnsafePointer<Float>, into out: UnsafeMutableRawPointer,
                                 count: Int) {
         precondition(type.isSupportedByKernels && count % type.blockSize == 0, "cannot quantize \(count) to \(type)")
@@ -73,6 +74,18 @@ public enum Quantization {
         var out = [UInt8](repeating: 0, count: type.byteCount(elements: values.count) ?? 0)
         values.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBytes { quantize(type, src.baseAddress!, into: $0.baseAddress!, count: values.count) }
+        }
+        return out
+    }
+
+    /// The scalar twin of the activation quantizer `quantize`.
+    public static func quantizeActivationsReference(_ type: GGMLType, _ values: [Float]) -> [UInt8] {
+        precondition(type.isSupportedByKernels && values.count % type.blockSize == 0, "cannot quantize \(values.count) to \(type)")
+        var out = [UInt8](repeating: 0, count: type.byteCount(elements: values.count) ?? 0)
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBytes {
+                lk_quantize_activations_ref(Int32(type.rawValue), src.baseAddress!, $0.baseAddress!, Int64(values.count))
+            }
         }
         return out
     }

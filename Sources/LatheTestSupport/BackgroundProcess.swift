@@ -61,3 +61,48 @@ public final class BackgroundProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: scratch)
     }
 }
+
+// Watching a long-running process (a `lathe serve` a test talks to): polled synchronously, so a test never
+// depends on the 2-thread concurrency pool being free.
+extension BackgroundProcess {
+    /// Polls stdout until `predicate` finds what it wants; nil on timeout or if the process exited first.
+    public func waitForOutput<T>(timeout: TimeInterval, _ predicate: (String) -> T?) -> T? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            if let found = predicate(stdout) { return found }
+            if hasExited { return predicate(stdout) }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    /// Whether the process has exited (reaps it if so).
+    public var hasExited: Bool {
+        if status != nil { return true }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+        status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        return true
+    }
+
+    /// Resident memory in bytes (VmRSS from /proc/PID/status); nil once the process is gone.
+    public var residentBytes: Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
+    }
+
+    /// SIGTERM, up to `grace` seconds to exit, then SIGKILL. Returns the exit status.
+    @discardableResult
+    public func stop(grace: TimeInterval = 10) -> Int32 {
+        if let status { return status }
+        signal(SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: grace)
+        while Date() < deadline {
+            if hasExited { return status ?? -1 }
+            usleep(20_000)
+        }
+        signal(SIGKILL)
+        return wait()
+    }
+}

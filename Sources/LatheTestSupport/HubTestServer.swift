@@ -8,7 +8,11 @@ public final class HubTestServer: @unchecked Sendable {
         public var path: String
         public var source: String?
         public var text: String?
-        public static func local(_ path: String, from source: String) -> File { File(path: path, source: source) }
+        /// The source's sha256 when known (the server then does not hash it at start-up).
+        public var sha256: String?
+        public static func local(_ path: String, from source: String, sha256: String? = nil) -> File {
+            File(path: path, source: source, sha256: sha256)
+        }
         public static func text(_ path: String, _ text: String) -> File { File(path: path, text: text) }
     }
 
@@ -56,6 +60,7 @@ public final class HubTestServer: @unchecked Sendable {
                     var f: [String: Any] = ["path": file.path]
                     if let source = file.source { f["source"] = source }
                     if let text = file.text { f["text"] = text }
+                    if let sha = file.sha256 { f["sha256"] = sha }
                     return f
                 },
             ]

@@ -24,5 +24,7 @@ public enum Action: Sendable, Equatable {
     case increase, decrease, nextPreset, commitField, cancelField
     case loadModel, unloadModel, rescanModels
     case startTraining, pauseTraining, stopTraining, resumeTraining, editTrainField, toggleTrainFocus, refreshRuns
+    case toggleServer
+    case previousQuantType, nextQuantType, startQuantize, cancelQuantize, evaluateQuantize
     case focusNextSection, closeSection, searchHub, runSearch, openRepo, downloadFile, pauseDownload, cancelDownload
 }

@@ -104,6 +104,7 @@ public func carryOut(_ effect: Effect, on bus: Bus) async {
     case .train(let command): await bus.publish(command, on: .trainCommands)
     case .download(let command): await bus.publish(command, on: .downloadCommands)
     case .quantize(let command): await bus.publish(command, on: .quantizeCommands)
+    case .server(let command): await bus.publish(command, on: .serverCommands)
     case .suspend, .quit: break
     }
 }
@@ -121,6 +122,7 @@ private func forwardEvents(from bus: Bus, into inbox: Inbox) async -> [Task<Void
         forward(await bus.subscribe(.trainEvents)) { .train($0) },
         forward(await bus.subscribe(.downloadEvents)) { .download($0) },
         forward(await bus.subscribe(.quantizeEvents)) { .quantize($0) },
+        forward(await bus.subscribe(.serverEvents)) { .server($0) },
     ]
 }
 

@@ -21,6 +21,7 @@ public struct AppState: Sendable, Equatable {
     public var overlay: Overlay?
     public var chat: ChatState
     public var models = ModelsState()
+    public var quantize = QuantizeState()
     public var metrics = MetricsState()
     public var train = TrainState()
     public var background = BackgroundState()
@@ -80,7 +81,8 @@ public struct AppState: Sendable, Equatable {
             case .downloads: return .downloads
             }
         case .train: return train.editing != nil ? .trainField : train.focus == .form ? .trainForm : .trainRuns
-        case .quantize, .metrics: return .global
+        case .quantize: return .quantize
+        case .metrics: return .metrics
         }
     }
 
@@ -100,6 +102,8 @@ public struct ModelsState: Sendable, Equatable {
     /// Path and fraction of a load in progress.
     public var loading: (path: String, fraction: Double)?
     public var lastError: String?
+    /// The OpenAI-compatible endpoint chats go to instead of the local engine (`lathe tui --remote URL`).
+    public var remote: String?
     /// The section with focus: local models, or the Hub browser's search, results, files, or the downloads.
     public var focus: ModelsFocus = .local
     public var hub = HubBrowser()
@@ -110,6 +114,7 @@ public struct ModelsState: Sendable, Equatable {
 
     public static func == (a: ModelsState, b: ModelsState) -> Bool {
         a.available == b.available && a.list == b.list && a.loaded == b.loaded && a.lastError == b.lastError
+            && a.remote == b.remote
             && a.loading?.path == b.loading?.path && a.loading?.fraction == b.loading?.fraction
             && a.focus == b.focus && a.hub == b.hub && a.downloads == b.downloads && a.downloadList == b.downloadList
     }
@@ -119,13 +124,13 @@ public struct MetricsState: Sendable, Equatable {
     public static let historyLength = 240
     public var samples: [MetricsSample] = []
     public var generations: [CompletionInfo] = []
+    public var server = ServerPaneState()
     public init() {}
 }
 
-/// Latest events of the training and quantize services (their panes fill in later).
+/// Latest events of the training service (its pane fills in later).
 public struct BackgroundState: Sendable, Equatable {
     public var trainLosses: [Double] = []
     public var lastTrain: TrainEvent?
-    public var lastQuantize: QuantizeEvent?
     public init() {}
 }

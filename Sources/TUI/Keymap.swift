@@ -8,6 +8,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case chatList = "Chat: conversation list"
     case parameters = "Chat: parameters panel"
     case field = "Chat: rename / system prompt"
+    case metrics = "Metrics"
     case models = "Models: local models"
     case modelsSearch = "Models: Hub search field"
     case hubResults = "Models: Hub search results"
@@ -16,6 +17,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case trainForm = "Train: new-run form"
     case trainRuns = "Train: runs"
     case trainField = "Train: editing a field"
+    case quantize = "Quantize"
     case overlay = "Help and palette"
 }
 
@@ -48,10 +50,12 @@ public enum Keymap {
         case .trainForm: trainForm
         case .trainRuns: trainRuns
         case .trainField: trainField
+        case .metrics: metrics
         case .modelsSearch: modelsSearch
         case .hubResults: hubResults
         case .hubFiles: hubFiles
         case .downloads: downloads
+        case .quantize: quantize
         case .overlay: overlay
         }
     }
@@ -213,6 +217,22 @@ public enum Keymap {
         KeyBinding([.end], .lineEnd, "End of line"),
         KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
         KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
+    ]
+
+    static let metrics: [KeyBinding] = [
+        KeyBinding([.char("s")], .toggleServer, "Start or stop the OpenAI-compatible server (serves the loaded model)",
+                   hint: "serve"),
+    ]
+
+    static let quantize: [KeyBinding] = [
+        KeyBinding([.up, .char("k")], .listUp, "Previous source model"),
+        KeyBinding([.down, .char("j")], .listDown, "Next source model"),
+        KeyBinding([.right, .char("l")], .nextQuantType, "Next target type", hint: "type"),
+        KeyBinding([.left, .char("h")], .previousQuantType, "Previous target type"),
+        KeyBinding([.enter], .startQuantize, "Quantize the selected model to the target type", hint: "start"),
+        KeyBinding([.escape, .char("c")], .cancelQuantize, "Cancel the quantization (no partial file is left)", hint: "cancel"),
+        KeyBinding([.char("e")], .evaluateQuantize, "Perplexity and KL divergence of the result against the source", hint: "evaluate"),
+        KeyBinding([.char("r")], .rescanModels, "Rescan the models directory"),
     ]
 
     static let overlay: [KeyBinding] = [

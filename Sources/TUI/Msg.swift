@@ -17,6 +17,7 @@ public enum Msg: Sendable, Equatable {
     case train(TrainEvent)
     case download(DownloadEvent)
     case quantize(QuantizeEvent)
+    case server(ServerEvent)
 
     /// The message for a terminal event.
     public init(_ event: TerminalEvent) {
@@ -36,6 +37,7 @@ public enum Effect: Sendable, Equatable {
     case train(TrainCommand)
     case download(DownloadCommand)
     case quantize(QuantizeCommand)
+    case server(ServerCommand)
     /// Give the terminal back and stop the process (Ctrl-Z); redraw on return.
     case suspend
     case quit

@@ -38,7 +38,12 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .download(let event):
         return reduceDownloadEvent(&state.models, event)
     case .quantize(let event):
-        state.background.lastQuantize = event
+        reduceQuantizeEvent(&state.quantize, event)
+        // A new file is in the models directory: list it.
+        if case .finished = event { return [.model(.scan)] }
+        return []
+    case .server(let event):
+        reduceServerEvent(&state.metrics.server, event)
         return []
     }
 }
@@ -143,13 +148,19 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .showPane(let pane):
         state.overlay = nil
         state.pane = pane
-        return pane == .train ? [.train(.listRuns)] : []
+        if pane == .train { return [.train(.listRuns)] }
+        return pane == .quantize && state.quantize.estimate == nil ? estimateEffect(state.quantize, state.models.available) : []
     case .stop:
         return stopGeneration(&state)
+    case .toggleServer:
+        return toggleServer(&state)
     case _ where state.pane == .models:
         return performModels(&state.models, action)
     case .loadModel, .unloadModel, .rescanModels:
         return performModels(&state.models, action)
+    case .listUp where state.pane == .quantize, .listDown where state.pane == .quantize,
+         .previousQuantType, .nextQuantType, .startQuantize, .cancelQuantize, .evaluateQuantize:
+        return performQuantize(&state, action)
     default:
         return performChat(&state, action)
     }

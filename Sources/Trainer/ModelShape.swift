@@ -59,9 +59,9 @@ public enum ModelPreset: String, CaseIterable, Codable, Sendable {
 
     public func shape(vocab: Int) -> ModelShape {
         switch self {
-        // ~0.8M parameters with a 1024 vocabulary: CI-sized.
+        // ~0.87M parameters with a 1024 vocabulary: CI-sized.
         case .tiny: ModelShape(layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 352, vocab: vocab, context: 128)
-        // ~5.6M parameters with a 2048 vocabulary.
+        // ~4.95M parameters with a 2048 vocabulary.
         case .small: ModelShape(layers: 6, dim: 256, heads: 8, kvHeads: 4, ffn: 704, vocab: vocab, context: 256)
         }
     }

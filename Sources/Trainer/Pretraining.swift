@@ -151,8 +151,9 @@ public final class Pretraining: @unchecked Sendable {  // driven by one thread
         return run
     }
 
-    /// Reopens a run directory at its newest valid checkpoint.
-    public static func resume(runDirectory: String) throws -> Pretraining {
+    /// Reopens a run directory at its newest valid checkpoint. Resuming drops metrics lines after the
+    /// checkpoint (they are trained again); `truncatingMetrics: false` leaves them (export only).
+    public static func resume(runDirectory: String, truncatingMetrics: Bool = true) throws -> Pretraining {
         let dir = RunDirectory(path: runDirectory)
         func read(_ name: String) throws -> Data {
             guard let data = FileManager.default.contents(atPath: dir.file(name)) else {
@@ -183,7 +184,7 @@ public final class Pretraining: @unchecked Sendable {  // driven by one thread
             skipped.append((path, "\(error)"))
         }
         fresh.skippedCheckpoints = skipped
-        try dir.truncateMetrics(after: state.step)
+        if truncatingMetrics { try dir.truncateMetrics(after: state.step) }
         return Pretraining(resuming: fresh, state: state)
     }
 

@@ -88,6 +88,18 @@ public enum TrainBench {
         public var secondsPerStep: Double
         public var tokensPerSecond: Double
         public var mfu: Double
+        /// Process CPU seconds (all threads) per step: on a shared machine, wall time measures the neighbours;
+        /// CPU time measures us. 2 cores busy for (cpu / 2) seconds is the step time the machine alone would give.
+        public var cpuSecondsPerStep: Double
+        public var mfuFromCPUTime: Double
+    }
+
+    /// User + system CPU seconds of this process so far.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     /// Full training steps (forward, backward, clip, AdamW) of `preset` on random tokens; the first is warm-up.
@@ -115,11 +127,16 @@ public enum TrainBench {
         }
         step()
         let start = ContinuousClock.now
+        let cpuStart = processCPUSeconds()
         for _ in 0..<steps { step() }
         let perStep = seconds(ContinuousClock.now - start) / Double(steps)
+        let cpuPerStep = (processCPUSeconds() - cpuStart) / Double(steps)
         let tps = Double(n) / perStep
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let tpsFromCPU = Double(n) / (cpuPerStep / cores)
         return StepResult(preset: preset.rawValue, parameters: shape.parameterCount, tokensPerStep: n,
                           secondsPerStep: perStep, tokensPerSecond: tps,
-                          mfu: 6 * Double(shape.parameterCount) * tps / peakFlops)
+                          mfu: 6 * Double(shape.parameterCount) * tps / peakFlops, cpuSecondsPerStep: cpuPerStep,
+                          mfuFromCPUTime: 6 * Double(shape.parameterCount) * tpsFromCPU / peakFlops)
     }
 }

@@ -3,6 +3,7 @@
 import Bus
 import Foundation
 import GGUF
+import Hub
 
 public actor ModelService {
     private let bus: Bus
@@ -45,9 +46,10 @@ public actor ModelService {
         }
     }
 
-    /// Facts of every readable GGUF in the models directory (unreadable files are skipped).
+    /// Facts of every readable GGUF in the models directory (unreadable files are skipped). A split model is
+    /// listed once, by its first part (the one that holds the metadata).
     public func scan() -> [ModelFacts] {
-        directory.ggufFiles().compactMap { name in
+        directory.ggufFiles().filter { (QuantName.split($0)?.part ?? 1) == 1 }.compactMap { name in
             let path = (directory.path as NSString).appendingPathComponent(name)
             guard let file = try? GGUFFile(path: path) else { return nil }
             return ModelFacts(path: path, summary: ModelSummary(file: file))

@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func cancelledDownloadKeepsPartAndALaterOneResumes() async throws {
-        let server = try HubTestServer(repos: [.init("test/slow", files: [Smol.file], faults: ["rate": 20_000_000])])
+        let server = try HubTestServer(repos: [.init("test/slow", files: [Smol.file], faults: ["rate": 15_000_000])])
         defer { server.stop() }
         let dir = try scratchDirectory("pause")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -91,10 +91,13 @@ import Testing
         let downloader = FileDownloader(client: client(server), directory: dir)
         let seen = EventLog()
         let task = Task { try await downloader.download(item) { seen.add($0) } }
-        // Pause (cancel) once at least 10 MB are on disk.
-        let deadline = Date().addingTimeInterval(30)
-        while seen.bytes < 10_000_000, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
-        task.cancel()
+        // Pause (cancel) once at least 10 MB are on disk, watching from a thread of its own so a busy pool
+        // cannot make the cancel late.
+        try await offPool {
+            let deadline = Date().addingTimeInterval(30)
+            while seen.bytes < 10_000_000, Date() < deadline { usleep(5_000) }
+            task.cancel()
+        }
         await #expect(throws: CancellationError.self) { try await task.value }
         let part = dir + "/" + Smol.name + ".part"
         let kept = (try FileManager.default.attributesOfItem(atPath: part)[.size] as? Int64) ?? 0

@@ -8,7 +8,7 @@ enum Smol {
     static let sha256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
     static let size: Int64 = 98_362_432
     static var path: String { TestPaths.smollm2 }
-    static var file: HubTestServer.File { .local(name, from: path) }
+    static var file: HubTestServer.File { .local(name, from: path, sha256: sha256) }
 }
 
 /// A fresh scratch directory, removed by `cleanup`.

@@ -15,9 +15,25 @@ struct FastPathTests {
         for seed in 0..<3 {
             var values = TestData.values(count, seed: seed)
             if seed == 2 { values = values.map { $0 * 1e-3 } }  // small magnitudes: other rounding cases
-            let fast = Quantization.quantize(type, values), reference = Quantization.quantizeReference(type, values)
+            let fast = Quantization.quantize(type, values), reference = Quantization.quantizeActivationsReference(type, values)
             #expect(fast == reference, "\(type) seed \(seed): first difference at byte \(firstDifference(fast, reference) ?? -1)")
         }
+    }
+
+    /// llama.cpp's x86 activation quantizer: q = round-half-even(x * (127 / amax)), unlike the reference's
+    /// roundf(x * (1 / d)). With amax = 127 the scale is exactly 1, so x.5 values show the tie rule.
+    @Test(arguments: [GGMLType.q8_0, .q8_1])
+    func activationQuantizerRoundsLikeLlamaCppOnX86(type: GGMLType) {
+        var values = [Float](repeating: 0, count: 32)
+        values[0] = 127
+        values[1] = 2.5; values[2] = 3.5; values[3] = -2.5; values[4] = -0.5; values[5] = 1.4999999
+        let offset = type == .q8_1 ? 4 : 2  // after d (and s)
+        for bytes in [Quantization.quantize(type, values), Quantization.quantizeActivationsReference(type, values)] {
+            let qs = bytes[offset..<(offset + 6)].map { Int8(bitPattern: $0) }
+            #expect(qs == [127, 2, 4, -2, 0, 1], "\(type): \(qs)")
+        }
+        let reference = Quantization.quantizeReference(type, values)[offset..<(offset + 6)].map { Int8(bitPattern: $0) }
+        #expect(reference == [127, 3, 4, -3, -1, 1], "ggml's reference rounds half away from zero")
     }
 
     @Test(arguments: KernelTypes.weights, [1, 3, 9])

@@ -4,14 +4,14 @@
 Serves the Hub API as huggingface.co does (GET /api/models search, /api/models/{repo}, /api/models/{repo}/tree/{rev}
 with Link-header pages) and files at /{repo}/resolve/{rev}/{path}, which answer 302 with X-Linked-Etag (sha256),
 X-Linked-Size and X-Repo-Commit to a storage server on a second port (another origin, so a client must not send
-the token there) that honours Range. Faults per repo: cut the connection after N bytes, corrupt a byte, answer a
+the token there) that honours Range. Faults per repo: cut the connection after N bytes, stall after N bytes, corrupt a byte, answer a
 status N times, throttle, ignore Range, gate behind a token. GET /_log lists the requests seen.
 
 Usage: hub_server.py --config CONFIG.json --port-file PORTS.json [--lifetime SECONDS]
 The config: {"token": "...", "repos": [{"id": "o/n", "files": [{"path": "x.gguf", "source": "/abs/path"} or
 {"path": "README.md", "text": "..."}], "gated": false, "downloads": 10, "likes": 1, "page_size": null,
 "faults": {"cut_after": N, "cut_times": K, "corrupt_at": OFFSET, "status": 500, "status_times": K,
-"rate": BYTES_PER_S, "ignore_range": false}}]}
+"rate": BYTES_PER_S, "ignore_range": false, "stall_after": N, "stall_times": K, "stall_seconds": S}}]}
 Stops by itself after --lifetime seconds or when its parent process goes away.
 """
 import argparse, hashlib, json, os, sys, threading, time, urllib.parse
@@ -240,12 +240,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end, size))
         self.end_headers()
         cut = repo.faults.get("cut_after") if repo.take("cut_times") else None
+        stall = repo.faults.get("stall_after") if repo.take("stall_times") else None
+        if stall is not None:
+            cut = stall
         record(self, 206 if partial else 200, "cut after %d" % cut if cut is not None else "")
         if self.command == "HEAD":
             return
-        self.send_body(f, repo, start, count, cut)
+        self.send_body(f, repo, start, count, cut, stall)
 
-    def send_body(self, f, repo, start, count, cut):
+    def send_body(self, f, repo, start, count, cut, stall=None):
         corrupt = repo.faults.get("corrupt_at")
         rate = repo.faults.get("rate")
         limit = count if cut is None else min(count, cut)
@@ -278,6 +281,9 @@ class Handler(BaseHTTPRequestHandler):
                         ahead = sent / rate - (time.monotonic() - began)
                         if ahead > 0:
                             time.sleep(ahead)
+        if stall is not None:
+            self.wfile.flush()
+            time.sleep(repo.faults.get("stall_seconds", 10))   # headers and some bytes, then silence
         if cut is not None:
             self.wfile.flush()
             self.close_connection = True

@@ -75,9 +75,10 @@ private func chatWithHistory(_ width: Int, _ height: Int) -> AppState {
 }
 
 @Test(arguments: sizes) func quantize(width: Int, height: Int) {
-    var state = Fixture.state(width, height)
-    run(&state, press(.alt("4")))
+    var state = QuantizeFixture.running(width, height)
     assertScreen(screen(state), matches: "quantize-\(width)x\(height)")
+    run(&state, QuantizeFixture.finish(), press(.char("e")), QuantizeFixture.evaluated())
+    assertScreen(screen(state), matches: "quantize-finished-\(width)x\(height)")
 }
 
 @Test(arguments: [(80, 24), (20, 5)]) func helpOverlay(width: Int, height: Int) {

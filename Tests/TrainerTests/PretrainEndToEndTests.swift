@@ -37,6 +37,14 @@ import Trainer
         #expect(stopped.stdout.contains("stopped at step \(stoppedAt)"), "\(stopped.stdout)")
         #expect(FileManager.default.fileExists(atPath: run.checkpoints + "/" + Checkpoint.fileName(step: stoppedAt)))
 
+        // A stopped run can be tried as it is: export its newest checkpoint.
+        let early = cli + "-early.gguf"
+        defer { try? FileManager.default.removeItem(atPath: early) }
+        let exported = try Run.lathe(["train", "export", cli, "--out", early])
+        #expect(exported.status == 0, "export failed: \(exported.stderr)")
+        #expect(exported.stdout.contains("exported step \(stoppedAt) of \(steps)"))
+        #expect(try LanguageModel(path: early, threads: 1).config.layerCount == 4)
+
         let resumed = try Run.lathe(["train", "--resume", cli])
         #expect(resumed.status == 0, "resume failed: \(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming \(cli) at step \(stoppedAt)"))

@@ -31,9 +31,11 @@ bool lk_supports(int type);
 void lk_dequantize_row(int type, const void *x, float *y, int64_t k);
 /// Quantizes `k` floats with the reference (bit-exact with ggml's quantize_row_*_ref) algorithm.
 void lk_quantize_row_ref(int type, const float *x, void *y, int64_t k);
-/// Quantizes activations for dotting (q8_0, q8_1, q8_K, f16, bf16, f32). May use SIMD; the result must
-/// equal lk_quantize_row_ref's for these types except where ggml's own SIMD path differs (documented).
+/// Quantizes activations for dotting (q8_0, q8_1, q8_K, f16, bf16, f32). May use SIMD; the result equals
+/// lk_quantize_activations_ref's: the reference algorithm, except q8_0/q8_1, which follow llama.cpp's x86 path.
 void lk_quantize_row(int type, const float *x, void *y, int64_t k);
+/// The scalar twin of lk_quantize_row.
+void lk_quantize_activations_ref(int type, const float *x, void *y, int64_t k);
 /// Dot product of `n` elements: a weight row of `type` with an activation row of lk_vec_dot_type(type).
 float lk_vec_dot(int type, int64_t n, const void *w, const void *a);
 float lk_vec_dot_ref(int type, int64_t n, const void *w, const void *a);
@@ -57,6 +59,10 @@ void lk_rmsnorm_f32(const float *x, const float *weight, float weight_offset, fl
 void lk_softmax_f32(float *x, int64_t n);
 /// out = silu(gate) * up
 void lk_swiglu_f32(const float *gate, const float *up, float *out, int64_t n);
+/// Scalar twins of lk_swiglu_f32 and of ggml's vectorised expf (one lane); `avx512` picks ggml's AVX-512
+/// variant of the arithmetic (the default; LATHE_EXPV=avx2 selects the other).
+void lk_swiglu_ref(const float *gate, const float *up, float *out, int64_t n, int avx512);
+float lk_expv_ref(float x, int avx512);
 /// out = gelu_tanh(gate) * up (ggml's GELU approximation)
 void lk_geglu_f32(const float *gate, const float *up, float *out, int64_t n);
 /// dot of an f32 query with an f16 key row

@@ -7,7 +7,7 @@ import GGUF
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: a model's speed (default), or a component's.",
-        subcommands: [BenchModel.self, BenchBus.self, BenchRender.self, BenchTokenizer.self, BenchKernels.self, BenchTrain.self, BenchDownload.self, BenchLoRA.self],
+        subcommands: [BenchModel.self, BenchBus.self, BenchRender.self, BenchTokenizer.self, BenchKernels.self, BenchTrain.self, BenchDownload.self, BenchServe.self, BenchLoRA.self],
         defaultSubcommand: BenchModel.self)
 }
 

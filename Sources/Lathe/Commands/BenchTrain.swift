@@ -22,7 +22,8 @@ struct BenchTrain: ParsableCommand {
         let object: [String: Any] = [
             "test": "train_step", "preset": result.preset, "parameters": result.parameters,
             "tokens_per_step": result.tokensPerStep, "seconds_per_step": result.secondsPerStep,
-            "tokens_per_second": result.tokensPerSecond, "mfu": result.mfu, "peak_gflops": TrainBench.peakFlops / 1e9,
+            "tokens_per_second": result.tokensPerSecond, "mfu": result.mfu,
+            "cpu_seconds_per_step": result.cpuSecondsPerStep, "mfu_from_cpu_time": result.mfuFromCPUTime, "peak_gflops": TrainBench.peakFlops / 1e9,
             "sgemm_1024_gflops_now": peakNow, "mfu_vs_sgemm_now": result.mfu * TrainBench.peakFlops / (peakNow * 1e9),
             "gemm": gemms.map { ["shape_rows_in_out": $0.shape, "kernels_gflops": $0.kernelsGflops,
                                  "openblas_gflops": $0.blasGflops] },

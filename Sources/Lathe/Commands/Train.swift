@@ -9,9 +9,10 @@ import Trainer
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train models: pretrain from scratch, or resume a run.",
-        subcommands: [TrainPretrain.self, TrainLoRA.self])
+        subcommands: [TrainPretrain.self, TrainExport.self, TrainLoRA.self])
 
-    @Option(name: .customLong("resume"), help: "Continue the run in this directory from its newest valid checkpoint.")
+    @Option(name: .customLong("resume"),
+            help: ArgumentHelp("Continue the run in this directory from its newest valid checkpoint.", valueName: "run-dir"))
     var resumeDirectory: String?
 
     func run() throws {

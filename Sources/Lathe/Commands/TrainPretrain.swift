@@ -10,7 +10,7 @@ struct TrainPretrain: ParsableCommand {
 
     @Option(name: .customLong("data"), parsing: .upToNextOption, help: "UTF-8 text files to train on.")
     var dataFiles: [String] = []
-    @Option(help: "Model size: tiny (~0.8M parameters) or small (~5.6M).") var preset: ModelPreset = .tiny
+    @Option(help: "Model size: tiny (~0.9M parameters, context 128) or small (~5M, context 256).") var preset: ModelPreset = .tiny
     @Option(help: "Optimizer steps.") var steps: Int
     @Option(name: .customLong("out"), help: "Run directory to create (config, metrics.jsonl, checkpoints, model.gguf).")
     var runDirectory: String

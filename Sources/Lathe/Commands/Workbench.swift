@@ -5,6 +5,7 @@ import Bus
 import Engine
 import Foundation
 import Screen
+import Server
 import Terminal
 import TUI
 import Workbench
@@ -18,6 +19,10 @@ struct WorkbenchCommand: AsyncParsableCommand {
     @Option(help: "Colour theme: dark, light or high-contrast.") var theme: String?
     @OptionGroup var location: ModelsDirectoryOption
     @Option(name: [.customShort("t"), .long], help: "Engine threads (default: all cores).") var threads: Int?
+    @Option(help: "Chat with an OpenAI-compatible server at this URL instead of the local engine.") var remote: String?
+    @Option(name: .customLong("api-key"), help: "API key for --remote (default: $LATHE_API_KEY).") var apiKey: String?
+    @Option(name: .customLong("remote-model"), help: "Model name to ask the remote server for (default: its first).")
+    var remoteModel: String?
 
     static let defaultModelFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -35,13 +40,19 @@ struct WorkbenchCommand: AsyncParsableCommand {
         let host = EngineHost(threads: threads ?? ThreadCount.default)
         let models = ModelService(bus: bus, host: host, directory: directory)
         await models.start()
-        let chat = ChatService(bus: bus, generator: EngineReplyGenerator(host: host),
-                               sessions: ChatSessions(directory: dirs.conversations))
+        let endpoint = try remoteEndpoint()
+        let generator: any ReplyGenerator = endpoint.map { RemoteReplyGenerator(endpoint: $0) }
+            ?? EngineReplyGenerator(host: host)
+        let chat = ChatService(bus: bus, generator: generator, sessions: ChatSessions(directory: dirs.conversations))
         await chat.start()
+        let server = ServerService(bus: bus, threads: threads ?? ThreadCount.default)
+        await server.start()
         let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
         await sampler.start()
         let trainer = TrainerService(bus: bus, runsDirectory: dirs.runs.path)
         await trainer.start()
+        let quantizer = QuantizerService(bus: bus, threads: threads ?? ThreadCount.default)
+        await quantizer.start()
         // Hub search and downloads (HF_ENDPOINT, HF_TOKEN); quitting pauses them, a later pull resumes the .part.
         let downloads = DownloadService(bus: bus, directory: directory)
         await downloads.start()
@@ -50,19 +61,32 @@ struct WorkbenchCommand: AsyncParsableCommand {
         let backend = try NcursesBackend(theme: themes[0])
         var initial: [Effect] = [.chat(.loadAll), .model(.scan)]
         if let startModel { initial.append(.model(.load(path: startModel))) }
+        var state = AppState(size: backend.size, themeName: themes[0].name, idPrefix: .random(in: 1...UInt64.max), now: Date())
+        state.models.remote = endpoint.map { $0.baseURL.absoluteString + ($0.model.map { " (\($0))" } ?? "") }
         let result = await runWorkbenchApp(
-            backend: backend, bus: bus,
-            state: AppState(size: backend.size, themeName: themes[0].name, idPrefix: .random(in: 1...UInt64.max), now: Date()),
+            backend: backend, bus: bus, state: state,
             themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
         backend.end()
+        await server.stop()
         await sampler.stop()
         await trainer.stop()
+        await quantizer.stop()
         await downloads.stop()
         await bus.shutdown()
         await chat.drain()
         config.theme = result.state.themeName
         config.lastModel = result.state.models.loaded?.path ?? config.lastModel
         try? config.save(to: dirs.configFile)
+    }
+
+    /// The remote endpoint chats go to, when --remote is given.
+    private func remoteEndpoint() throws -> RemoteEndpoint? {
+        guard let remote else { return nil }
+        let key = apiKey ?? ProcessInfo.processInfo.environment["LATHE_API_KEY"]
+        guard let endpoint = RemoteEndpoint(url: remote, apiKey: key, model: remoteModel) else {
+            throw CLIErrors.fail(CLIError.message("--remote must be an http(s) URL such as http://127.0.0.1:8080, got '\(remote)'"))
+        }
+        return endpoint
     }
 
     /// The model to load at start: --model, else the remembered one (if still there), else SmolLM2.

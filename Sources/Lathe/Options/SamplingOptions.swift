@@ -1,6 +1,7 @@
 // Sampling flags shared by `run`, `chat` and `serve`, turned into library values.
 import ArgumentParser
 import Engine
+import Workbench
 
 struct SamplingOptions: ParsableArguments {
     @Option(name: [.customShort("n"), .long], help: "Tokens to generate at most.") var maxTokens = 128
@@ -39,6 +40,14 @@ struct SamplingOptions: ParsableArguments {
         p.sampling.frequencyPenalty = frequencyPenalty
         p.sampling.seed = seed
         return p
+    }
+}
+
+extension SamplingOptions {
+    /// The fields an OpenAI-compatible server understands (top-k, min-p and penalties stay local).
+    var remoteSampling: RemoteSampling {
+        RemoteSampling(temperature: Double(temperature), topP: Double(topP), maxTokens: maxTokens, seed: seed,
+                       stop: stops)
     }
 }
 

@@ -32,7 +32,7 @@ public func render(_ state: AppState, into buffer: inout ScreenBuffer) -> Point?
     case .chat: cursor = ChatView.render(state, into: &buffer)
     case .models: cursor = ModelsView.render(state, in: body, into: &buffer)
     case .train: cursor = TrainView.render(state, in: body, into: &buffer)
-    case .quantize: PlaceholderViews.quantize(state, in: body, into: &buffer)
+    case .quantize: QuantizeView.render(state, in: body, into: &buffer)
     case .metrics: MetricsView.render(state, in: body, into: &buffer)
     }
     StatusLine.render(state, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), into: &buffer)

@@ -1,11 +1,14 @@
 // Metrics pane: braille charts of generation and prompt tokens/s, sparklines of TTFT, memory, CPU, KV fill
-// and bus rate, and a table of recent generations.
+// and bus rate, a table of recent generations, and the server section on top (ServerPane.swift).
 import Bus
 import Screen
 
 enum MetricsView {
     static func render(_ state: AppState, in body: Rect, into buffer: inout ScreenBuffer) {
         let samples = state.metrics.samples
+        let serverHeight = ServerPaneView.height(for: body.height)
+        let (serverRect, body) = body.splitTop(serverHeight)
+        ServerPaneView.render(state.metrics.server, in: serverRect, into: &buffer)
         let tableHeight = body.height >= 20 ? min(10, 2 + state.metrics.generations.count + 1) : 0
         let (charts, tableRect) = body.splitBottom(tableHeight)
         let (big, small) = charts.splitTop(charts.height >= 12 ? charts.height / 2 : 0)

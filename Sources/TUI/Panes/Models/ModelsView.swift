@@ -51,6 +51,11 @@ enum ModelsView {
         let block = Block(title: "Local models", style: border(models.focus == .local))
         if bordered { block.render(in: rect, into: &buffer) }
         var inner = bordered ? block.inner(of: rect) : rect
+        if let remote = models.remote {
+            let (line, rest) = inner.splitTop(min(2, inner.height))
+            Paragraph([StyledLine([Span("⇄ chat uses remote ", Style(.accent)), Span(remote)])]).render(in: line, into: &buffer)
+            inner = rest
+        }
         if let loading = models.loading {
             let (rest, bar) = inner.splitBottom(1)
             let name = loading.path.split(separator: "/").last.map(String.init) ?? loading.path
