@@ -100,7 +100,7 @@ private struct TmuxSession {
     let tmux = TmuxSession(session: "lathe-pull-e2e-\(getpid())")
     let command = "env HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary) pull "
         + "test/bar-gguf --models-dir \(dir); echo PULL-EXITED $?; sleep 30"
-    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "110", "-y", "12", command])
+    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "110", "-y", "40", command])  // tall: retry lines under load must not scroll the result away
     defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
     try await tmux.waitFor("one progress bar, redrawn in place") { screen in
         let bars = screen.split(separator: "\n").filter { $0.contains("░") }
