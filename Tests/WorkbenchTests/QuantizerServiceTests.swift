@@ -70,11 +70,14 @@ private func scratchDirectory() throws -> URL {
         await service.start()
         let events = await bus.subscribe(.quantizeEvents)
         let output = dir.appendingPathComponent("cancelled.gguf").path
-        // Back to back: the service takes commands in order, so the cancel lands while the run is young even
-        // when other tests keep the concurrency pool busy.
+        // Cancel once the run reports progress, so the cancel cannot race the start under a loaded machine.
         await bus.publish(.start(QuantizeRequest(input: TestPaths.smollm2, output: output, type: "Q6_K")), on: .quantizeCommands)
+        let begun = await collect(events) { event in
+            if case .progress = event { return true }
+            return isEnd(event)
+        }
         await bus.publish(.cancel, on: .quantizeCommands)
-        let rest = await collect(events, until: isEnd)
+        let rest = isEnd(begun.last!) ? begun : await collect(events, until: isEnd)
         #expect(rest.last == .cancelled)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
 
