@@ -124,7 +124,8 @@ public actor DownloadService {
             guard let job = jobs[id], !job.status.state.isActive else { return }
             requeue(job)
         case .cancel(let id):
-            guard let job = jobs[id] else { return }
+            // A finished download is installed: cancelling it now would only mislabel it (removing is `lathe rm`).
+            guard let job = jobs[id], !job.status.state.isFinished else { return }
             if job.task != nil {
                 job.stopIntent = .cancelled
                 job.task?.cancel()

@@ -16,13 +16,18 @@ public actor QuantizerService {
     private var listener: Task<Void, Never>?
     private var running: CancellationFlag?
     private var busy = false
+    /// Called on the worker thread after each tensor is written, with the run's cancellation flag; tests use it
+    /// to hold a run at a known point until their cancel has landed.
+    private let afterEachTensor: (@Sendable (_ index: Int, _ cancel: CancellationFlag) -> Void)?
 
     public init(bus: Bus, threads: Int = ThreadCount.default,
-                evaluationText: String = "/usr/share/common-licenses/GPL-3", evaluationChunks: Int = 8) {
+                evaluationText: String = "/usr/share/common-licenses/GPL-3", evaluationChunks: Int = 8,
+                afterEachTensor: (@Sendable (_ index: Int, _ cancel: CancellationFlag) -> Void)? = nil) {
         self.bus = bus
         self.threads = threads
         self.evaluationText = evaluationText
         self.evaluationChunks = evaluationChunks
+        self.afterEachTensor = afterEachTensor
     }
 
     /// Subscribes to `.quantizeCommands` before returning, so no command sent afterwards is missed.
@@ -76,6 +81,7 @@ public actor QuantizerService {
         running = cancel
         busy = true
         let options = QuantizeOptions(fileType: fileType, threads: threads, allowRequantize: request.allowRequantize)
+        let afterEachTensor = self.afterEachTensor
         let events = Self.onThread { emit in
             var announced = false
             var lastProgress = Date.distantPast
@@ -91,6 +97,7 @@ public actor QuantizerService {
                         emit(.tensor(QuantizeTensorRow(index: progress.index, name: tensor.name, shape: tensor.info.dims,
                                                        from: tensor.info.type.name, to: tensor.targetType.name,
                                                        relativeError: progress.relativeError)))
+                        afterEachTensor?(progress.index, cancel)
                     }
                     // Progress at most ~10 times a second, and always at the end of a tensor.
                     if progress.tensorFinished || Date().timeIntervalSince(lastProgress) > 0.1 {

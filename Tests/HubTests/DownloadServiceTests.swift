@@ -109,7 +109,7 @@ import Workbench
 
     @Test func queueRespectsTheConcurrencyLimitAndCancelDeletesThePart() async throws {
         let (server, bus, service, events, dir) = try await setUp([
-            .init("test/a", files: [Smol.file], faults: ["rate": 10_000_000]),
+            .init("test/a", files: [Smol.file], faults: ["rate": 2_000_000]),      // ~50 s: the cancel lands mid-transfer
             .init("test/b", files: [.local("other-Q4_1.gguf", from: Smol.path)]),
         ], maxConcurrent: 1)
         defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
@@ -124,6 +124,12 @@ import Workbench
         try await events.wait("b finished", seconds: 60) { _ in events.statuses(b).last.map { if case .finished = $0.state { true } else { false } } ?? false }
         #expect(events.statuses(a).last?.state == .cancelled)
         #expect(files(in: dir).filter { $0.hasSuffix(".gguf") || $0.contains(".part") } == ["other-Q4_1.gguf"])
+        // Cancelling a finished download changes nothing; the listing after it shows the cancel was handled.
+        await bus.publish(.cancel(id: b), on: .downloadCommands)
+        await bus.publish(.listFiles(repo: "test/b"), on: .downloadCommands)
+        try await events.wait("second listing") { all in all.filter { if case .files("test/b", _) = $0 { true } else { false } }.count == 2 }
+        #expect(events.statuses(b).last?.state.isFinished == true)
+        #expect(files(in: dir).contains("other-Q4_1.gguf"))
         await service.stop()
     }
 }

@@ -45,12 +45,18 @@ import Testing
             #expect(convertedModel.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
                     == originalModel.tokenizer.encode(text, addSpecial: true, parseSpecial: true), "\(text)")
         }
-        // Logits: F16 weights are the Q4_1 weights rounded once, so the distributions agree closely.
+        // Logits: the converted file runs exactly like our own F16 quantization of the model (same bytes), and
+        // close to the Q4_1 original (F16 weights are the Q4_1 weights rounded once; the Q4_1 model quantizes
+        // its activations to Q8_1 and the F16 one does not, which on this short prompt moves logits by ~0.5).
         let prompt = originalModel.tokenizer.encode(Self.texts[0], addSpecial: true, parseSpecial: false)
+        let referenceModel = try LanguageModel(path: reference, threads: 2)
         let a = try lastLogits(originalModel, prompt), b = try lastLogits(convertedModel, prompt)
+        #expect(b == (try lastLogits(referenceModel, prompt)), "converted and reference F16 logits differ")
         let maxDifference = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(maxDifference < 0.5, "max logit difference \(maxDifference)")
-        #expect(a.indices.max { a[$0] < a[$1] } == b.indices.max { b[$0] < b[$1] })
+        #expect(maxDifference < 1.0, "max logit difference \(maxDifference)")
+        let topOfOriginal = a.indices.max { a[$0] < a[$1] }!
+        let topThreeConverted = b.indices.sorted { b[$0] > b[$1] }.prefix(3)
+        #expect(topThreeConverted.contains(topOfOriginal), "the original's top token is not in the converted top 3")
     }
 
     /// BF16 safetensors in one file (no index) converted straight to Q8_0 runs close to the original.

@@ -44,7 +44,7 @@ private struct Tmux {
     let tmux = Tmux()
     let data = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-e2e-\(UUID().uuidString)").path
     let command = "env LATHE_DATA_DIR=\(data)/data LATHE_CONFIG_DIR=\(data)/config LATHE_MODELS_DIR="
-        + "\(TestPaths.modelsDirectory.path) TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 30"
+        + "\(TestPaths.modelsDirectory.path) TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 600"
     try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
     defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
 

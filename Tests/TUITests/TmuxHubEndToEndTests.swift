@@ -20,7 +20,9 @@ private struct TmuxSession {
 
     @discardableResult
     func run(_ arguments: [String]) throws -> String { try Run.process("/usr/bin/env", ["tmux"] + arguments).stdout }
-    func screen() -> String { (try? run(["capture-pane", "-t", session, "-p"])) ?? "" }
+    func screen() -> String {
+        do { return try run(["capture-pane", "-t", session, "-p"]) } catch { return "(capture-pane failed: \(error))" }
+    }
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
     func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
 
@@ -58,7 +60,7 @@ private struct TmuxSession {
     try FileManager.default.createSymbolicLink(atPath: models + "/SmolLM2-135M-Instruct.Q4_1.gguf", withDestinationPath: TestPaths.smollm2)
     let tmux = TmuxSession(session: "lathe-hub-e2e-\(getpid())")
     let command = "env LATHE_DATA_DIR=\(root)/data LATHE_CONFIG_DIR=\(root)/config LATHE_MODELS_DIR=\(models) "
-        + "HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 30"
+        + "HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 600"
     try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
     defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
 
@@ -99,14 +101,14 @@ private struct TmuxSession {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let tmux = TmuxSession(session: "lathe-pull-e2e-\(getpid())")
     let command = "env HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary) pull "
-        + "test/bar-gguf --models-dir \(dir); echo PULL-EXITED $?; sleep 30"
-    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "110", "-y", "12", command])
+        + "test/bar-gguf --models-dir \(dir); echo PULL-EXITED $?; sleep 600"
+    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "110", "-y", "40", command])  // tall: retry lines under load must not scroll the result away
     defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
     try await tmux.waitFor("one progress bar, redrawn in place") { screen in
         let bars = screen.split(separator: "\n").filter { $0.contains("░") }
         return bars.count == 1 && bars[0].contains("MB/s") && bars[0].contains("ETA")
     }
-    try await tmux.waitFor("PULL-EXITED 0", seconds: 60)
+    try await tmux.waitFor("PULL-EXITED 0", seconds: 180)
     let screen = tmux.screen()
     #expect(screen.contains("verified sha256") && screen.contains("installed \(dir)/bar-Q4_1.gguf"))
     #expect(!screen.contains("█"))                                 // the bar was cleared, not left behind

@@ -66,13 +66,22 @@ private func scratchDirectory() throws -> URL {
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bus = Bus()
-        let service = QuantizerService(bus: bus, threads: 2)
+        // The run holds after its first tensor until the bus's cancel has reached it (at most 120 s), so the
+        // cancel lands mid-run however loaded the machine is.
+        let service = QuantizerService(bus: bus, threads: 2) { index, cancel in
+            guard index == 0 else { return }
+            let deadline = Date().addingTimeInterval(120)
+            while !cancel.isCancelled && Date() < deadline { usleep(1000) }
+        }
         await service.start()
         let events = await bus.subscribe(.quantizeEvents)
         let output = dir.appendingPathComponent("cancelled.gguf").path
-        // Back to back: the service takes commands in order, so the cancel lands while the run is young even
-        // when other tests keep the concurrency pool busy.
         await bus.publish(.start(QuantizeRequest(input: TestPaths.smollm2, output: output, type: "Q6_K")), on: .quantizeCommands)
+        let begun = await collect(events) { event in
+            if case .tensor = event { return true }
+            return isEnd(event)
+        }
+        #expect(!isEnd(begun.last!))
         await bus.publish(.cancel, on: .quantizeCommands)
         let rest = await collect(events, until: isEnd)
         #expect(rest.last == .cancelled)

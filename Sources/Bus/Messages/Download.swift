@@ -64,6 +64,7 @@ public enum DownloadState: Sendable, Equatable {
     case cancelled
 
     public var isActive: Bool { self == .queued || self == .running || self == .verifying }
+    public var isFinished: Bool { if case .finished = self { true } else { false } }
 }
 
 /// Where one queued download stands; published on every change and about 5 times a second while running.
