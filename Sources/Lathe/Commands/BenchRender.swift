@@ -1,0 +1,144 @@
+// `lathe bench render [--model M]`: the UI's render cost as one JSON object. Always: full chat-pane redraws at
+// 200x60 and synthetic streaming frames (one token reduced, incremental redraw) into an in-memory terminal. With
+// --model: the real run loop (reducer, views, diffing renderer at its frame cap) on an in-memory 200x60 terminal,
+// wired over the bus to the real engine, while the model streams a reply: how long each frame takes, and how long
+// each streamed token waits in the UI before the frame that shows it is done.
+import ArgumentParser
+import Bus
+import Engine
+import Foundation
+import Screen
+import TUI
+import Workbench
+
+struct BenchRender: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Chat-pane redraws at 200x60 (frames/s); with --model, the UI's frame latency while the engine streams.")
+
+    @Option(help: "Also stream a reply from this model through the UI's run loop (a path, or a name in the models directory).")
+    var model: String?
+    @OptionGroup var location: ModelsDirectoryOption
+    @Option(name: .customShort("n"), help: "Tokens to stream with --model (the reply may end sooner).") var tokens = 256
+    @Option(help: "The UI's frame-rate cap with --model (the TUI's default is 60).") var fps = 60
+    @Option(name: [.customShort("t"), .long], help: "Engine threads (default: all cores).") var threads: Int?
+
+    func run() async throws {
+        let synthetic = RenderBench.run()
+        var json: [String: Any] = [
+            "test": "render_200x60", "full_frames_per_second": synthetic.framesPerSecond,
+            "streaming_frames_per_second": synthetic.streamingFramesPerSecond,
+            "cells_per_full_frame": synthetic.cellsPerFullFrame,
+            "cells_per_streaming_frame": synthetic.averageCellsPerStreamingFrame,
+        ]
+        if let model {
+            let path = try CLIErrors.guarded { try location.directory.resolve(model) }
+            do {
+                json["engine_streaming"] = try await StreamingUIBench.run(
+                    modelPath: path, tokens: tokens, framesPerSecond: fps, threads: threads ?? ThreadCount.default)
+            } catch {
+                throw CLIErrors.fail(error)
+            }
+        }
+        printJSON(json)
+    }
+}
+
+/// The real UI loop against the real engine, measured while a reply streams.
+enum StreamingUIBench {
+    static let size = Size(width: 200, height: 60)
+    static let prompt = "Write a long story about a dragon who learns to paint."
+
+    static func run(modelPath: String, tokens: Int, framesPerSecond: Int, threads: Int) async throws -> [String: Any] {
+        let bus = Bus()
+        let host = EngineHost(threads: threads)
+        let models = ModelService(bus: bus, host: host, directory: ModelDirectory(
+            explicit: (modelPath as NSString).deletingLastPathComponent))
+        await models.start()
+        let chat = ChatService(bus: bus, generator: EngineReplyGenerator(host: host), sessions: nil)
+        await chat.start()
+        let sampler = MetricsSampler(bus: bus, clock: ContinuousClock())
+        await sampler.start()
+
+        // Load first, so the measured frames are those of the prompt and the stream (not of the model loading).
+        let modelEvents = await bus.subscribe(.modelEvents)
+        await bus.publish(ModelCommand.load(path: modelPath), on: .modelCommands)
+        var facts: ModelFacts?
+        for await event in modelEvents {
+            if case .loaded(let loaded) = event { facts = loaded; break }
+            if case .failed(_, let message) = event { throw CLIError.message("cannot load \(modelPath): \(message)") }
+        }
+
+        let backend = FedBackend(size: size)
+        var state = AppState(size: size, idPrefix: 1, now: Date())
+        state.models.loaded = facts
+        state.chat.conversation.parameters = ChatParameters(
+            temperature: 0.7, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, maxTokens: tokens, seed: 42, contextLength: 2048)
+        let generation = await bus.subscribe(.generation)
+        let themes = ThemeCatalog.load()
+        state.themeName = themes[0].name
+        let app = Task { [state] in
+            await runWorkbenchApp(backend: backend, bus: bus, state: state, themes: themes,
+                                  framesPerSecond: framesPerSecond, initialEffects: [])
+        }
+        backend.feed(prompt.map { .key(.char($0)) } + [.key(.enter)])
+        let started = ContinuousClock.now
+        var info: CompletionInfo?
+        var streamed = 0
+        for await event in generation {
+            if case .token = event { streamed += 1 }
+            if case .finished(_, let finished) = event { info = finished; break }
+            if case .failed(_, let message) = event { backend.feed([.key(.ctrl("q"))]); throw CLIError.message(message) }
+        }
+        let streamSeconds = (ContinuousClock.now - started).seconds
+        backend.feed([.key(.ctrl("q"))])
+        let result = await app.value
+        await sampler.stop()
+        await chat.stop()
+        await models.stop()
+
+        func ms(_ d: Duration) -> Double { (d.seconds * 1e6).rounded() / 1e3 }
+        func figures(_ stats: LatencyStats) -> [String: Any] {
+            ["count": stats.count, "mean_ms": ms(stats.mean), "p50_ms": ms(stats.percentile(50)),
+             "p99_ms": ms(stats.percentile(99)), "max_ms": ms(stats.worst)]
+        }
+        return [
+            "model": (modelPath as NSString).lastPathComponent, "size": "\(size.width)x\(size.height)",
+            "frame_cap_fps": framesPerSecond, "threads": threads,
+            "tokens_streamed": streamed, "gen_tps": info?.tokensPerSecond ?? 0,
+            "frames": result.frames, "frames_per_second": Double(result.frames) / max(streamSeconds, 1e-9),
+            "frame_time": figures(result.frameTime),
+            "event_to_screen": figures(result.eventLatency),
+        ]
+    }
+}
+
+/// An in-memory terminal whose input another task feeds (the run loop polls it).
+private final class FedBackend: TerminalBackend, @unchecked Sendable {
+    private let memory: MemoryBackend
+    private let lock = NSLock()
+    private var pending: [TerminalEvent] = []
+
+    init(size: Size) { memory = MemoryBackend(size: size) }
+
+    func feed(_ events: [TerminalEvent]) { lock.withLock { pending += events } }
+
+    var size: Size { memory.size }
+    func draw(_ changes: [CellChange]) { memory.draw(changes) }
+    func clear() { memory.clear() }
+    func setCursor(_ position: Point?) { memory.setCursor(position) }
+    func flush() { memory.flush() }
+    func apply(theme: Theme) { memory.apply(theme: theme) }
+    func suspend() {}
+
+    func pollEvents() -> [TerminalEvent] {
+        lock.withLock {
+            defer { pending = [] }
+            return pending
+        }
+    }
+}
+
+private extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
