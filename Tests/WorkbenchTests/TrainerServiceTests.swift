@@ -1,5 +1,6 @@
 // TrainerService over a real Bus: a pretrain command runs a tiny training off the cooperative pool and
-// publishes started → steps (in order) → checkpoint → finished(model path); bad requests publish `failed`.
+// publishes started → steps (in order) → checkpoint → finished(model path); bad requests publish `failed`; a resume
+// sent the moment `.stopped` arrives is accepted (the run's last event comes only once the service is free).
 import Bus
 import Foundation
 import Testing
@@ -31,6 +32,36 @@ import Workbench
         #expect(seen.contains { if case .checkpointSaved(6, _) = $0 { true } else { false } })
         #expect(seen.last == .finished(modelPath: dir + "/model.gguf"))
         #expect(FileManager.default.fileExists(atPath: dir + "/model.gguf"))
+    }
+
+    @Test func resumeSentOnStoppedIsAccepted() async throws {
+        let bus = Bus()
+        let service = TrainerService(bus: bus)
+        await service.start()
+        let events = await bus.subscribe(.trainEvents)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-svc-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        await bus.publish(.pretrain(PretrainRequest(dataFiles: ["/usr/share/common-licenses/GPL-3"], preset: "tiny",
+                                                    steps: 10_000, runDirectory: dir)), on: .trainCommands)
+        var stops: [Int] = [], starts: [Int] = [], stopsSent = 0
+        for await event in events {
+            switch event {
+            case .started(_, let step, _): starts.append(step)
+            case .step where stopsSent < starts.count:  // stop each run after its first step
+                stopsSent += 1
+                await bus.publish(.stop, on: .trainCommands)
+            case .stopped(let step, _):
+                stops.append(step)
+                if stops.count == 1 { await bus.publish(.resume(runDirectory: dir), on: .trainCommands) }
+            case .failed(let message): Issue.record("failed: \(message)")
+            default: break
+            }
+            if stops.count == 2 || starts.count > 2 { break }
+            if case .failed = event { break }
+        }
+        #expect(starts.count == 2 && stops.count == 2)
+        #expect(starts.first == 0 && starts.last == stops.first)
+        #expect(stops.last! > stops.first!)
     }
 
     @Test func badPresetIsReportedAsFailed() async {
