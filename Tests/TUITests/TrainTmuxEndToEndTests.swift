@@ -5,39 +5,8 @@ import Foundation
 import LatheTestSupport
 import Testing
 
-/// A tmux session for this test. Waits poll on a thread of their own (offPool): never starved by tests that keep
-/// the concurrency pool busy, and not holding a pool thread while they wait.
-private struct TrainTmux {
-    let session = "lathe-train-e2e-\(getpid())"
-
-    @discardableResult
-    func run(_ arguments: [String]) throws -> String { try Run.process("/usr/bin/env", ["tmux"] + arguments).stdout }
-    func screen() -> String {
-        do { return try run(["capture-pane", "-t", session, "-p"]) } catch { return "(capture-pane failed: \(error))" }
-    }
-    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
-    func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    func waitFor(_ what: String, seconds: Double, _ condition: @escaping @Sendable (String) -> Bool) async throws {
-        let session = self
-        try await offPool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if condition(session.screen()) { return }
-                usleep(100_000)
-            }
-            if condition(session.screen()) { return }
-            throw TimedOut(description: "timed out after \(Int(seconds)) s waiting for \(what); the screen was:\n\(session.screen())")
-        }
-    }
-
-    /// The form row `label`, as drawn (label padded to the form's label column).
-    func formRow(_ label: String, _ value: String) -> String { label.padding(toLength: 14, withPad: " ", startingAt: 0) + value }
-}
+/// The form row `label`, as drawn (label padded to the form's label column).
+private func formRow(_ label: String, _ value: String) -> String { label.padding(toLength: 14, withPad: " ", startingAt: 0) + value }
 
 /// The step number shown in the monitor's "step N/M" line, if any.
 private func shownStep(_ screen: String) -> Int? {
@@ -55,13 +24,11 @@ private func hasBraille(_ screen: String) -> Bool { screen.unicodeScalars.contai
 
 @Test func trainPaneStartsWatchesStopsAndResumesAFineTune() async throws {
     try #require(FileManager.default.fileExists(atPath: TestPaths.smollm2), "missing \(TestPaths.smollm2)")
-    let tmux = TrainTmux()
+    let tmux = TmuxSession("train-e2e")
     let data = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-train-e2e-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: data) }
-    let command = "env LATHE_DATA_DIR=\(data)/data LATHE_CONFIG_DIR=\(data)/config LATHE_MODELS_DIR="
-        + "\(TestPaths.modelsDirectory.path) TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 600"
-    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
-    defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
+    try tmux.start(TmuxSession.latheCommand(root: data) + "; echo LATHE-EXITED $?; sleep 600")
+    defer { tmux.kill() }
 
     try await tmux.waitFor("the model", seconds: 60) { $0.contains("SmolLM2") }
     try tmux.keys("M-3")
@@ -73,18 +40,18 @@ private func hasBraille(_ screen: String) -> Bool { screen.unicodeScalars.contai
     try tmux.text(TestPaths.fixture("lora/orvella-train.jsonl").path)
     try tmux.keys("Enter")
     try await tmux.waitFor("the data path saved", seconds: 10) {
-        $0.contains(tmux.formRow("Data", "/")) && $0.contains("s start ·")
+        $0.contains(formRow("Data", "/")) && $0.contains("s start ·")
     }
     // A small run: batch 1 (Data → Batch is 8 rows down), cutoff 96 tokens, no sample generations. Plain keys
     // (j: next field, -: decrease) rather than arrows, each change awaited before the next.
     try tmux.text("jjjjjjjj---")
-    try await tmux.waitFor("batch 1", seconds: 10) { $0.contains(tmux.formRow("Batch", "1 ")) }
+    try await tmux.waitFor("batch 1", seconds: 10) { $0.contains(formRow("Batch", "1 ")) }
     try tmux.text("j-----")
-    try await tmux.waitFor("cutoff 96", seconds: 10) { $0.contains(tmux.formRow("Cutoff", "96 tokens")) }
+    try await tmux.waitFor("cutoff 96", seconds: 10) { $0.contains(formRow("Cutoff", "96 tokens")) }
     try tmux.text("jj--")
     try await tmux.waitFor("no samples", seconds: 10) {
-        $0.contains(tmux.formRow("Batch", "1 ")) && $0.contains(tmux.formRow("Cutoff", "96 tokens"))
-            && $0.contains(tmux.formRow("Sample every", "never")) && $0.contains(tmux.formRow("Eval split", "10%"))
+        $0.contains(formRow("Batch", "1 ")) && $0.contains(formRow("Cutoff", "96 tokens"))
+            && $0.contains(formRow("Sample every", "never")) && $0.contains(formRow("Eval split", "10%"))
     }
     try tmux.text("s")
     try await tmux.waitFor("the loss chart to draw two steps", seconds: 240) {
