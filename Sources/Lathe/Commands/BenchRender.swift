@@ -2,12 +2,14 @@
 // 200x60 and synthetic streaming frames (one token reduced, incremental redraw) into an in-memory terminal. With
 // --model: the real run loop (reducer, views, diffing renderer at its frame cap) on an in-memory 200x60 terminal,
 // wired over the bus to the real engine, while the model streams a reply: how long each frame takes, and how long
-// each streamed token waits in the UI before the frame that shows it is done.
+// each streamed token waits in the UI before the frame that shows it is done. With --terminal as well, the frames
+// go to this terminal through ncurses (run it in a 200x60 tmux pane), so the figures include ncurses' output.
 import ArgumentParser
 import Bus
 import Engine
 import Foundation
 import Screen
+import Terminal
 import TUI
 import Workbench
 
@@ -22,6 +24,8 @@ struct BenchRender: AsyncParsableCommand {
     @Option(name: .customShort("n"), help: "Tokens to stream with --model (the reply may end sooner).") var tokens = 256
     @Option(help: "The UI's frame-rate cap with --model (the TUI's default is 60).") var fps = 60
     @Option(name: [.customShort("t"), .long], help: "Engine threads (default: all cores).") var threads: Int?
+    @Flag(help: "With --model: draw on this terminal through ncurses (at its size) instead of an in-memory 200x60 one.")
+    var terminal = false
 
     func run() async throws {
         let synthetic = RenderBench.run()
@@ -35,7 +39,8 @@ struct BenchRender: AsyncParsableCommand {
             let path = try CLIErrors.guarded { try location.directory.resolve(model) }
             do {
                 json["engine_streaming"] = try await StreamingUIBench.run(
-                    modelPath: path, tokens: tokens, framesPerSecond: fps, threads: threads ?? ThreadCount.default)
+                    modelPath: path, tokens: tokens, framesPerSecond: fps, threads: threads ?? ThreadCount.default,
+                    onTerminal: terminal)
             } catch {
                 throw CLIErrors.fail(error)
             }
@@ -46,10 +51,14 @@ struct BenchRender: AsyncParsableCommand {
 
 /// The real UI loop against the real engine, measured while a reply streams.
 enum StreamingUIBench {
-    static let size = Size(width: 200, height: 60)
+    static let memorySize = Size(width: 200, height: 60)
     static let prompt = "Write a long story about a dragon who learns to paint."
 
-    static func run(modelPath: String, tokens: Int, framesPerSecond: Int, threads: Int) async throws -> [String: Any] {
+    static func run(modelPath: String, tokens: Int, framesPerSecond: Int, threads: Int,
+                    onTerminal: Bool) async throws -> [String: Any] {
+        if onTerminal, isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
+            throw CLIError.message("--terminal needs a terminal (run it in a 200x60 tmux pane)")
+        }
         let bus = Bus()
         let host = EngineHost(threads: threads)
         let models = ModelService(bus: bus, host: host, directory: ModelDirectory(
@@ -69,13 +78,21 @@ enum StreamingUIBench {
             if case .failed(_, let message) = event { throw CLIError.message("cannot load \(modelPath): \(message)") }
         }
 
-        let backend = FedBackend(size: size)
+        let themes = ThemeCatalog.load()
+        let backend: FedBackend
+        if onTerminal {
+            TerminalSession.install()
+            backend = FedBackend(try NcursesBackend(theme: themes[0]))
+        } else {
+            backend = FedBackend(MemoryBackend(size: memorySize))
+        }
+        defer { (backend.base as? NcursesBackend)?.end() }
+        let size = backend.size
         var state = AppState(size: size, idPrefix: 1, now: Date())
         state.models.loaded = facts
         state.chat.conversation.parameters = ChatParameters(
             temperature: 0.7, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, maxTokens: tokens, seed: 42, contextLength: 2048)
         let generation = await bus.subscribe(.generation)
-        let themes = ThemeCatalog.load()
         state.themeName = themes[0].name
         let app = Task { [state] in
             await runWorkbenchApp(backend: backend, bus: bus, state: state, themes: themes,
@@ -93,6 +110,7 @@ enum StreamingUIBench {
         let streamSeconds = (ContinuousClock.now - started).seconds
         backend.feed([.key(.ctrl("q"))])
         let result = await app.value
+        (backend.base as? NcursesBackend)?.end()
         await sampler.stop()
         await chat.stop()
         await models.stop()
@@ -104,6 +122,7 @@ enum StreamingUIBench {
         }
         return [
             "model": (modelPath as NSString).lastPathComponent, "size": "\(size.width)x\(size.height)",
+            "backend": onTerminal ? "ncurses" : "memory",
             "frame_cap_fps": framesPerSecond, "threads": threads,
             "tokens_streamed": streamed, "gen_tps": info?.tokensPerSecond ?? 0,
             "frames": result.frames, "frames_per_second": Double(result.frames) / max(streamSeconds, 1e-9),
@@ -113,29 +132,30 @@ enum StreamingUIBench {
     }
 }
 
-/// An in-memory terminal whose input another task feeds (the run loop polls it).
+/// A terminal (in memory or ncurses) whose input another task also feeds; the run loop polls both.
 private final class FedBackend: TerminalBackend, @unchecked Sendable {
-    private let memory: MemoryBackend
+    let base: any TerminalBackend
     private let lock = NSLock()
     private var pending: [TerminalEvent] = []
 
-    init(size: Size) { memory = MemoryBackend(size: size) }
+    init(_ base: any TerminalBackend) { self.base = base }
 
     func feed(_ events: [TerminalEvent]) { lock.withLock { pending += events } }
 
-    var size: Size { memory.size }
-    func draw(_ changes: [CellChange]) { memory.draw(changes) }
-    func clear() { memory.clear() }
-    func setCursor(_ position: Point?) { memory.setCursor(position) }
-    func flush() { memory.flush() }
-    func apply(theme: Theme) { memory.apply(theme: theme) }
+    var size: Size { base.size }
+    func draw(_ changes: [CellChange]) { base.draw(changes) }
+    func clear() { base.clear() }
+    func setCursor(_ position: Point?) { base.setCursor(position) }
+    func flush() { base.flush() }
+    func apply(theme: Theme) { base.apply(theme: theme) }
     func suspend() {}
 
     func pollEvents() -> [TerminalEvent] {
-        lock.withLock {
+        let fed = lock.withLock {
             defer { pending = [] }
             return pending
         }
+        return fed + base.pollEvents()
     }
 }
 
