@@ -28,6 +28,9 @@ struct BenchRender: AsyncParsableCommand {
     var terminal = false
 
     func run() async throws {
+        if terminal, isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
+            throw CLIErrors.fail(CLIError.message("--terminal needs a terminal (run it in a 200x60 tmux pane)"))
+        }
         let synthetic = RenderBench.run()
         var json: [String: Any] = [
             "test": "render_200x60", "full_frames_per_second": synthetic.framesPerSecond,
@@ -56,9 +59,6 @@ enum StreamingUIBench {
 
     static func run(modelPath: String, tokens: Int, framesPerSecond: Int, threads: Int,
                     onTerminal: Bool) async throws -> [String: Any] {
-        if onTerminal, isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1 {
-            throw CLIError.message("--terminal needs a terminal (run it in a 200x60 tmux pane)")
-        }
         let bus = Bus()
         let host = EngineHost(threads: threads)
         let models = ModelService(bus: bus, host: host, directory: ModelDirectory(
