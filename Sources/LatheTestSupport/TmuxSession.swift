@@ -20,8 +20,12 @@ public struct TmuxSession: Sendable {
                  "-c", FileManager.default.temporaryDirectory.path, command])
     }
 
-    /// Ends the session and whatever still runs in it (and so its server).
-    public func kill() { _ = try? run(["kill-session", "-t", name]) }
+    /// Ends the session's server, whatever still runs in it, and the server's socket file (tmux leaves it behind).
+    public func kill() {
+        _ = try? run(["kill-server"])
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(name)")
+    }
 
     /// Runs a tmux command against this session's server.
     @discardableResult
