@@ -47,7 +47,10 @@ public enum Run {
         }
         var pid = pid_t()
         // posix_spawnp searches PATH, so "/usr/bin/env" and plain names both work.
-        let code = posix_spawnp(&pid, command[0], &actions, nil, argv, envp)
+        // Default signal state (SpawnAttributes): a test thread blocks SIGTERM, SIGHUP and more, and a child would
+        // inherit that mask, as would a daemon it starts (a tmux server then ignored kill-server, and the
+        // shells and programs in its panes could not be hung up).
+        let code = SpawnAttributes.withDefaults { posix_spawnp(&pid, command[0], &actions, &$0, argv, envp) }
         guard code == 0 else { throw RunError.spawnFailed(executable, code) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -20,9 +20,9 @@ public struct TmuxSession: Sendable {
                  "-c", FileManager.default.temporaryDirectory.path, command])
     }
 
-    /// Ends the session's server, whatever still runs in it, and the server's socket file (tmux leaves it behind).
+    /// Ends the session (its panes are hung up and its server exits) and removes the socket file tmux leaves behind.
     public func kill() {
-        _ = try? run(["kill-server"])
+        _ = try? run(["kill-session", "-t", name])
         let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
         try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(name)")
     }
