@@ -9,9 +9,13 @@ import Screen
 public struct AppRunResult: Sendable {
     public var state: AppState
     public var frames: Int
-    /// Mean and worst time to reduce + render + draw one frame.
-    public var averageFrameTime: Duration
-    public var worstFrameTime: Duration
+    /// Time to reduce + render + draw one frame.
+    public var frameTime: LatencyStats
+    /// For each bus event (tokens, progress, metrics): from its arrival in the UI to the end of the frame that
+    /// drew it, i.e. waiting for the next frame plus the frame's own work. What a streaming reply's tokens see.
+    public var eventLatency: LatencyStats
+    public var averageFrameTime: Duration { frameTime.mean }
+    public var worstFrameTime: Duration { frameTime.worst }
 }
 
 /// Runs the workbench UI until the user quits.
@@ -40,13 +44,14 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
     let renderer = Renderer()
     var appliedTheme: String?
     var frames = 0
-    var total = Duration.zero, worst = Duration.zero
+    var frameTime = LatencyStats(), eventLatency = LatencyStats()
     var lastTick = ContinuousClock.now
     var dirty = true
     let framePeriod = Duration.seconds(1) / max(1, framesPerSecond)
     run: while true {
         let start = ContinuousClock.now
-        var messages = backend.pollEvents().map(Msg.init) + inbox.drain()
+        let arrived = inbox.drain()
+        var messages = backend.pollEvents().map(Msg.init) + arrived.map(\.message)
         if start - lastTick >= .seconds(1) {
             messages.append(.tick(Date()))
             lastTick = start
@@ -75,15 +80,14 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
             let cursor = render(state, into: &screen)
             renderer.render(screen, cursor: cursor, to: backend)
             dirty = false
-            let elapsed = ContinuousClock.now - start
+            let end = ContinuousClock.now
             frames += 1
-            total += elapsed
-            worst = max(worst, elapsed)
+            frameTime.add(end - start)
+            for event in arrived { eventLatency.add(end - event.at) }
         }
         do { try await clock.sleep(for: framePeriod) } catch { break run }
     }
-    return AppRunResult(state: state, frames: frames, averageFrameTime: frames > 0 ? total / frames : .zero,
-                        worstFrameTime: worst)
+    return AppRunResult(state: state, frames: frames, frameTime: frameTime, eventLatency: eventLatency)
 }
 
 /// `runWorkbenchApp` on the continuous clock.
@@ -126,14 +130,17 @@ private func forwardEvents(from bus: Bus, into inbox: Inbox) async -> [Task<Void
     ]
 }
 
-/// Messages from bus tasks waiting for the next frame.
+/// Messages from bus tasks waiting for the next frame, with when each arrived.
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
-    private var messages: [Msg] = []
+    private var messages: [(message: Msg, at: ContinuousClock.Instant)] = []
 
-    func push(_ message: Msg) { lock.withLock { messages.append(message) } }
+    func push(_ message: Msg) {
+        let now = ContinuousClock.now
+        lock.withLock { messages.append((message, now)) }
+    }
 
-    func drain() -> [Msg] {
+    func drain() -> [(message: Msg, at: ContinuousClock.Instant)] {
         lock.withLock {
             defer { messages.removeAll(keepingCapacity: true) }
             return messages

@@ -112,7 +112,16 @@ public final class NcursesBackend: TerminalBackend {
         endwin()
         Self.writeEscape("\u{1B}[?2004l")
         signal(SIGTSTP, SIG_DFL)
-        kill(getpid(), SIGTSTP)
+        // Stop right here, synchronously. kill(getpid()) may hand the signal to another thread, and before that
+        // thread acts on it ncurses (refreshing on this one) sets SIGTSTP to SIG_IGN for a moment, which discards
+        // it. raise() targets this thread, but this is a concurrency-pool (Dispatch) thread, which blocks SIGTSTP:
+        // unblock it here for the raise, so it is delivered before raise returns and the process stops.
+        var tstp = sigset_t(), previous = sigset_t()
+        sigemptyset(&tstp)
+        sigaddset(&tstp, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &tstp, &previous)
+        raise(SIGTSTP)
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
         // Resumed.
         Self.writeEscape("\u{1B}[?2004h")
         clearok(lathe_stdscr(), true)

@@ -62,8 +62,8 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
             if rank < 1 || rank > 1024 { throw TrainerError.badConfig("rank", "between 1 and 1024") }
             if targets.isEmpty { throw TrainerError.badConfig("targets", "at least one of q,k,v,o,gate,up,down") }
         }
-        // Adapter dropout needs a train/eval switch in the core's forward; until then it is refused, not ignored.
-        if dropout != 0 { throw TrainerError.badConfig("dropout", "0 (adapter dropout is not implemented yet)") }
+        if !(dropout >= 0 && dropout <= 0.9) { throw TrainerError.badConfig("dropout", "between 0 and 0.9") }
+        if dropout > 0 && method == .full { throw TrainerError.badConfig("dropout", "0 for full fine-tuning (it applies to adapters)") }
         if !(learningRate > 0) { throw TrainerError.badConfig("lr", "positive") }
         if !(epochs > 0) && steps == nil { throw TrainerError.badConfig("epochs", "positive") }
         if let steps, steps < 1 { throw TrainerError.badConfig("steps", "at least 1") }
@@ -132,6 +132,7 @@ public final class FineTuning: @unchecked Sendable {  // driven by one thread
         loop = TrainingLoop(model: model, parameters: parameters, optimizer: optimizer, settings: settings,
                             source: FineTuneBatches(dataset: dataset, accumulation: config.accumulation), run: directory)
         self.startStep = startStep
+        if config.dropout > 0 { loop.dropoutSeed = config.seed ^ 0xD409 }
         loop.sampler = { [unowned self] _ in self.sample() }
     }
 
@@ -262,7 +263,7 @@ public final class FineTuning: @unchecked Sendable {  // driven by one thread
                 case .down: block.down
                 }
                 linear.attach(LoRA(a: store[adapterName(key, "a")], b: store[adapterName(key, "b")], rank: config.rank,
-                                   scale: scale), maxRows: maxRows)
+                                   scale: scale, dropout: config.dropout), maxRows: maxRows)
             }
         }
     }
@@ -375,6 +376,7 @@ extension FineTuneConfig {
         self.method = method
         rank = r.rank
         alpha = r.alpha
+        dropout = r.dropout
         targets = try LoRATarget.parseList(r.targets)
         learningRate = r.learningRate
         epochs = r.epochs

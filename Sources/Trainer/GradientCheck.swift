@@ -5,7 +5,8 @@
 // Some targets are masked (< 0), so the masked-loss path is checked too.
 //   - `run`: a dense model, every parameter trainable (pretraining / full fine-tuning).
 //   - `runLoRA`: frozen Q8_0 weights (embedding and tied output included) dequantized on the fly, with LoRA
-//     adapters on every linear layer; the adapters are what is checked (the QLoRA path).
+//     adapters on every linear layer; the adapters are what is checked (the QLoRA path). With `dropout` > 0 the
+//     adapters train with dropout under one fixed mask (a fixed seed), the same in every forward pass.
 import Foundation
 import GGUF
 import Kernels
@@ -37,7 +38,7 @@ public enum GradientCheck {
     }
 
     public static func runLoRA(shape: ModelShape, sequences: Int, length: Int, seed: UInt64, rank: Int = 4,
-                               entriesPerTensor: Int = 3) -> [GradientCheckResult] {
+                               dropout: Double = 0, entriesPerTensor: Int = 3) -> [GradientCheckResult] {
         precondition(shape.tiedEmbeddings, "the LoRA check uses a tied, quantized embedding")
         Quantization.initialize()
         var rng = SplitMix64(seed: seed)
@@ -70,8 +71,8 @@ public enum GradientCheck {
             let layer = Linear<Double>(name: name, inputs: m.columns, outputs: m.rows, weight: .quantized(m))
             if name.hasPrefix("blk.") {
                 let base = String(name.dropLast(".weight".count))
-                layer.attach(LoRA(a: adapters[base + ".lora_a"], b: adapters[base + ".lora_b"], rank: rank, scale: 2),
-                             maxRows: sequences * length)
+                layer.attach(LoRA(a: adapters[base + ".lora_a"], b: adapters[base + ".lora_b"], rank: rank, scale: 2,
+                                  dropout: dropout), maxRows: sequences * length)
             }
             return layer
         }
@@ -88,6 +89,7 @@ public enum GradientCheck {
                                    outputNorm: norms["output_norm.weight"], output: linear("token_embd.weight")),
             maxSequences: sequences, maxTokens: length)
         model.keepAlive = [holder, norms]
+        if dropout > 0 { model.setLoRADropout(seed: seed) }
         return check(model: model, trainable: adapters, sequences: sequences, length: length, rng: &rng,
                      entriesPerTensor: entriesPerTensor)
     }

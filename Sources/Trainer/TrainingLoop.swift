@@ -65,6 +65,9 @@ public final class TrainingLoop: @unchecked Sendable {  // driven by one thread
     public var sampler: ((_ step: Int) -> String)?
     /// Seconds trained before this process (restored from the checkpoint).
     public var elapsedBefore: Double = 0
+    /// The run's seed for LoRA dropout masks (nil: no dropout). A micro-batch's masks depend only on it, the step
+    /// and the micro-batch index, so resuming replays them exactly.
+    public var dropoutSeed: UInt64?
 
     public init(model: LlamaModel<Float>, parameters: ParameterStore<Float>, optimizer: AdamW<Float>,
                 settings: LoopSettings, source: BatchSource, run: RunDirectory) {
@@ -78,6 +81,7 @@ public final class TrainingLoop: @unchecked Sendable {  // driven by one thread
 
     /// Mean loss over the eval set.
     public func evaluate() -> Double {
+        model.setLoRADropout(seed: nil)
         var sum = 0.0, count = 0
         for batch in source.evalBatches() {
             let (s, c) = forward(batch, targets: true)
@@ -132,7 +136,8 @@ public final class TrainingLoop: @unchecked Sendable {  // driven by one thread
             let batches = (0..<s.accumulation).map { source.trainBatch(step: step, micro: $0) }
             let total = batches.reduce(0) { $0 + $1.unmaskedCount }
             var lossSum = 0.0, tokens = 0
-            for batch in batches {
+            for (micro, batch) in batches.enumerated() {
+                if let dropoutSeed { model.setLoRADropout(seed: LoRADropout.mix(dropoutSeed, step, micro)) }
                 lossSum += forward(batch, targets: true).sum
                 model.backward(lossScale: 1 / Float(max(total, 1)))
                 tokens += batch.tokens.count

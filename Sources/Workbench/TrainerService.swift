@@ -2,6 +2,9 @@
 // publishes the run's TrainEvents in order. Training is CPU-bound for minutes, so it runs on its own thread,
 // never on the cooperative pool; pause/stop reach it through a lock-protected control value that the
 // training loop reads between optimizer steps (stop and pause write a checkpoint first).
+// A run's last event (stopped, finished, failed) is published only after the thread has finished its work
+// (a stopped LoRA run still writes its adapter) and the service is free again, so a resume sent in answer
+// to `.stopped` is never refused as "already in progress".
 import Bus
 import Foundation
 import Synchronization
@@ -14,7 +17,8 @@ public actor TrainerService {
     private let control = ControlBox()
     private let events: AsyncStream<TrainEvent>
     private let sink: AsyncStream<TrainEvent>.Continuation
-    public private(set) var isRunning = false
+    /// Whether a run's thread is working (set by the actor on launch, cleared by the thread itself).
+    public var isRunning: Bool { control.running.withLock { $0 } }
     /// Where fine-tuning runs started from the TUI go, and whose runs `.listRuns` reports (nil: none).
     private let runsDirectory: String?
 
@@ -92,30 +96,43 @@ public actor TrainerService {
 
     private func launch(_ make: @escaping @Sendable () throws -> any TrainingRun) {
         let sink = self.sink
-        guard !isRunning else {
+        let free = control.running.withLock { running in
+            defer { running = true }
+            return !running
+        }
+        guard free else {
             sink.yield(.failed("a training run is already in progress"))
             return
         }
-        isRunning = true
         control.value.withLock { $0 = .run }
         let thread = Thread { [control] in
+            var last: TrainEvent?
+            // Holds back the run's last event until the thread is done (see the header).
+            let emit: (TrainEvent) -> Void = { event in
+                switch event {
+                case .stopped, .finished, .failed:
+                    if let held = last { sink.yield(held) }
+                    last = event
+                default: sink.yield(event)
+                }
+            }
             do {
                 let run = try make()
-                _ = try run.train(control: { control.value.withLock { $0 } }, emit: { sink.yield($0) })
+                _ = try run.train(control: { control.value.withLock { $0 } }, emit: emit)
             } catch {
-                sink.yield(.failed("\(error)"))
+                emit(.failed("\(error)"))
             }
-            Task { await self.runEnded() }
+            control.running.withLock { $0 = false }
+            if let last { sink.yield(last) }
         }
         thread.name = "lathe-trainer"
         thread.stackSize = 8 << 20
         thread.start()
     }
-
-    private func runEnded() { isRunning = false }
 }
 
 /// The run's pause/stop state, shared by the actor and the training thread.
 private final class ControlBox: Sendable {
     let value = Mutex<LoopControl>(.run)
+    let running = Mutex(false)
 }

@@ -58,6 +58,8 @@ private func keys(_ text: String) -> [TerminalEvent] { text.map { .key(.char($0)
     #expect(result.state.chat.conversation.messages.map(\.text) == ["hello?", "Hello from the bus"])
     #expect(backend.memory.buffer.rows.joined().contains("4 tokens · 99.0 tok/s"))
     #expect(result.frames > 0)
+    #expect(result.eventLatency.count >= 6)                      // started, 4 tokens, finished: each timed to the screen
+    #expect(result.frameTime.count == result.frames)
     service.cancel()
     await bus.shutdown()
 }

@@ -13,41 +13,6 @@ private func scratch(_ label: String) throws -> String {
     return path
 }
 
-/// A tmux session for these tests. Waits poll on a Dispatch thread (offPool): never starved by tests that keep the
-/// concurrency pool busy, and not holding a pool thread while they wait.
-private struct TmuxSession {
-    let session: String
-
-    @discardableResult
-    func run(_ arguments: [String]) throws -> String { try Run.process("/usr/bin/env", ["tmux"] + arguments).stdout }
-    func screen() -> String {
-        do { return try run(["capture-pane", "-t", session, "-p"]) } catch { return "(capture-pane failed: \(error))" }
-    }
-    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
-    func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    func waitFor(_ what: String, seconds: Double = 30, _ condition: @escaping @Sendable (String) -> Bool) async throws {
-        let session = self
-        try await offPool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if condition(session.screen()) { return }
-                usleep(100_000)
-            }
-            if condition(session.screen()) { return }
-            throw TimedOut(description: "timed out waiting for \(what); the screen was:\n\(session.screen())")
-        }
-    }
-
-    func waitFor(_ text: String, seconds: Double = 30) async throws {
-        try await waitFor("'\(text)'", seconds: seconds) { $0.contains(text) }
-    }
-}
-
 @Test func latheTUISearchesDownloadsWhileChattingThenLoads() async throws {
     let file = "tiny-smol-Q4_1.gguf"
     let server = try HubTestServer(repos: [.init("test/tiny-smol-gguf", files: [.local(file, from: TestPaths.smollm2, sha256: smolSHA256)],
@@ -58,11 +23,10 @@ private struct TmuxSession {
     let models = root + "/models"
     try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: models + "/SmolLM2-135M-Instruct.Q4_1.gguf", withDestinationPath: TestPaths.smollm2)
-    let tmux = TmuxSession(session: "lathe-hub-e2e-\(getpid())")
-    let command = "env LATHE_DATA_DIR=\(root)/data LATHE_CONFIG_DIR=\(root)/config LATHE_MODELS_DIR=\(models) "
-        + "HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary); echo LATHE-EXITED $?; sleep 600"
-    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command])
-    defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
+    let tmux = TmuxSession("hub-e2e")
+    let lathe = TmuxSession.latheCommand(root: root, models: models, environment: ["HF_ENDPOINT": server.endpoint, "HF_TOKEN": ""])
+    try tmux.start(lathe + "; echo LATHE-EXITED $?; sleep 600")
+    defer { tmux.kill() }
 
     try await tmux.waitFor("SmolLM2", seconds: 60)
     try tmux.keys("M-2")
@@ -99,11 +63,11 @@ private struct TmuxSession {
     defer { server.stop() }
     let dir = try scratch("pull-bar")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let tmux = TmuxSession(session: "lathe-pull-e2e-\(getpid())")
+    let tmux = TmuxSession("pull-e2e")
     let command = "env HF_ENDPOINT=\(server.endpoint) HF_TOKEN= TERM=tmux-256color \(TestPaths.latheBinary) pull "
         + "test/bar-gguf --models-dir \(dir); echo PULL-EXITED $?; sleep 600"
-    try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "110", "-y", "40", command])  // tall: retry lines under load must not scroll the result away
-    defer { _ = try? tmux.run(["kill-session", "-t", tmux.session]) }
+    try tmux.start(command, width: 110, height: 40)  // tall: retry lines under load must not scroll the result away
+    defer { tmux.kill() }
     try await tmux.waitFor("one progress bar, redrawn in place") { screen in
         let bars = screen.split(separator: "\n").filter { $0.contains("░") }
         return bars.count == 1 && bars[0].contains("MB/s") && bars[0].contains("ETA")

@@ -37,14 +37,16 @@ private let pastRun = TrainRunSummary(
         // Data is the default field: Enter edits it, typing fills it, Enter saves.
         run(&state, press(.enter), type("facts.jsonl"), press(.enter))
         #expect(state.train.form.data == "facts.jsonl")
-        // Rank: 8 → 16; targets typed; learning rate up one notch (2e-4 → 5e-4).
+        // Rank: 8 → 16; dropout off → 0.05; targets typed; learning rate up one notch (2e-4 → 5e-4).
         run(&state, press(.down), press(.down), press(.right))           // data → method → rank
-        run(&state, press(.down), press(.down), press(.enter), press(.backspace), press(.backspace), press(.backspace),
+        run(&state, press(.down), press(.down), press(.right))           // alpha → dropout 0.05
+        run(&state, press(.down), press(.enter), press(.backspace), press(.backspace), press(.backspace),
             type("all"), press(.enter))                                    // targets
         run(&state, press(.down), press(.right))                         // learning rate
         effects = run(&state, type("s"))
         var expected = FineTuneRequest(model: Fixture.smol.path, dataFiles: ["facts.jsonl"])
         expected.rank = 16
+        expected.dropout = 0.05
         expected.targets = "all"
         expected.learningRate = 5e-4
         #expect(effects == [.train(.fineTune(expected))])

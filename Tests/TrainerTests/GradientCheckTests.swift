@@ -24,9 +24,11 @@ import Trainer
 
 @Suite struct LoRAGradientCheckTests {
     /// Frozen Q8_0 base weights dequantized on the fly + LoRA adapters on every linear layer (the QLoRA path).
-    @Test func adapterGradientsMatchFiniteDifferences() {
+    /// Also with adapter dropout (p = 0.3) under one fixed mask, so the masked backward is checked.
+    @Test(arguments: [0, 0.3])
+    func adapterGradientsMatchFiniteDifferences(dropout: Double) {
         let shape = ModelShape(layers: 2, dim: 64, heads: 4, kvHeads: 2, ffn: 96, vocab: 320, context: 16)
-        let results = GradientCheck.runLoRA(shape: shape, sequences: 2, length: 16, seed: 9)
+        let results = GradientCheck.runLoRA(shape: shape, sequences: 2, length: 16, seed: 9, dropout: dropout)
         #expect(results.count == 2 * 7 * 2)
         for r in results {
             #expect(r.gradientNorm > 0, "\(r.tensor) has an all-zero gradient")

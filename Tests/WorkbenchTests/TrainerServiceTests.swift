@@ -1,7 +1,9 @@
 // TrainerService over a real Bus: a pretrain command runs a tiny training off the cooperative pool and
-// publishes started → steps (in order) → checkpoint → finished(model path); bad requests publish `failed`.
+// publishes started → steps (in order) → checkpoint → finished(model path); bad requests publish `failed`; a resume
+// of a SmolLM2 LoRA run sent the moment `.stopped` arrives is accepted (the last event comes once the service is free).
 import Bus
 import Foundation
+import LatheTestSupport
 import Testing
 import Workbench
 
@@ -31,6 +33,45 @@ import Workbench
         #expect(seen.contains { if case .checkpointSaved(6, _) = $0 { true } else { false } })
         #expect(seen.last == .finished(modelPath: dir + "/model.gguf"))
         #expect(FileManager.default.fileExists(atPath: dir + "/model.gguf"))
+    }
+
+    /// A stopped LoRA run writes its adapter after the loop ends; a resume sent the moment `.stopped` arrives
+    /// used to find the service still busy with that and was refused ("already in progress").
+    @Test func resumeSentOnStoppedIsAccepted() async throws {
+        try #require(FileManager.default.fileExists(atPath: TestPaths.smollm2), "missing \(TestPaths.smollm2)")
+        let bus = Bus()
+        let service = TrainerService(bus: bus)
+        await service.start()
+        let events = await bus.subscribe(.trainEvents)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-svc-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var request = FineTuneRequest(model: TestPaths.smollm2, dataFiles: [TestPaths.fixture("lora/orvella-train.jsonl").path],
+                                      runDirectory: dir)
+        request.batch = 1
+        request.cutoff = 64
+        request.sampleEvery = 0
+        request.steps = 50
+        await bus.publish(.fineTune(request), on: .trainCommands)
+        var stops: [Int] = [], starts: [Int] = [], stopsSent = 0
+        for await event in events {
+            switch event {
+            case .started(_, let step, _): starts.append(step)
+            case .step where stopsSent < starts.count:  // stop each run after its first step
+                stopsSent += 1
+                await bus.publish(.stop, on: .trainCommands)
+            case .stopped(let step, _):
+                stops.append(step)
+                if stops.count == 1 { await bus.publish(.resume(runDirectory: dir), on: .trainCommands) }
+            case .failed(let message): Issue.record("failed: \(message)")
+            default: break
+            }
+            if stops.count == 2 || starts.count > 2 { break }
+            if case .failed = event { break }
+        }
+        #expect(starts.count == 2 && stops.count == 2)
+        #expect(starts.first == 0 && starts.last == stops.first)
+        #expect((stops.last ?? 0) > (stops.first ?? 0))
+        #expect(FileManager.default.fileExists(atPath: dir + "/adapter.gguf"))  // written before `.stopped` came
     }
 
     @Test func badPresetIsReportedAsFailed() async {

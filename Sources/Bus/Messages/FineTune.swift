@@ -11,6 +11,8 @@ public struct FineTuneRequest: Sendable, Equatable, Codable {
     public var method = "lora"
     public var rank = 8
     public var alpha: Double = 16
+    /// Dropout on the adapters' input while training (0 = none).
+    public var dropout: Double = 0
     /// q,k,v,o,gate,up,down or all.
     public var targets = "q,v"
     public var learningRate: Double = 2e-4

@@ -1,4 +1,4 @@
-// `lathe bench bus|render|tokenizer|kernels`: component benchmarks that print one JSON object.
+// `lathe bench bus|tokenizer|kernels`: component benchmarks that print one JSON object (`render`: BenchRender.swift).
 import ArgumentParser
 import Bus
 import Foundation
@@ -20,19 +20,6 @@ struct BenchBus: AsyncParsableCommand {
     func run() async throws {
         let rate = await BusBenchmark.run(messages: messages, subscribers: 4)
         printJSON(["test": "bus_1x4", "messages": messages, "messages_per_second": rate])
-    }
-}
-
-struct BenchRender: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "render", abstract: "Full chat-pane redraws at 200x60 into an in-memory terminal (frames/s).")
-
-    func run() throws {
-        let result = RenderBench.run()
-        printJSON(["test": "render_200x60", "full_frames_per_second": result.framesPerSecond,
-                   "streaming_frames_per_second": result.streamingFramesPerSecond,
-                   "cells_per_full_frame": result.cellsPerFullFrame,
-                   "cells_per_streaming_frame": result.averageCellsPerStreamingFrame])
     }
 }
 

@@ -20,7 +20,8 @@ struct TrainLoRA: ParsableCommand {
     @Option(name: .customLong("out"), help: "Run directory to create.") var runDirectory: String
     @Option(help: "LoRA rank.") var rank = 8
     @Option(help: "LoRA alpha (the update is scaled by alpha / rank).") var alpha: Double = 16
-    @Option(help: "Dropout on the adapters' input (only 0 for now).") var dropout: Double = 0
+    @Option(help: "Dropout on the adapters' input while training, 0 to 0.9 (masks follow --seed, so resuming is exact).")
+    var dropout: Double = 0
     @Option(help: "Projections to adapt: q,k,v,o,gate,up,down or all.") var targets = "q,v"
     @Flag(help: "Train every weight instead of adapters (small models only: needs memory for weights, gradients and AdamW).")
     var full = false

@@ -7,6 +7,9 @@
 //     at the quantized size; gradients flow through to x but W itself is never updated).
 // An optional `LoRA` adapter (A [rank × inputs], B [outputs × rank], scale) adds a trainable low-rank update;
 // its gradients are accumulated into A's and B's gradient buffers. Attach it with `attach(_:maxRows:)`.
+// Adapter dropout (train-time only): while `dropoutSeed` is set and the adapter's `dropout` p > 0, the adapter
+// branch sees x ⊙ m with m = 0 (probability p) or 1/(1-p), the mask drawn from the seed (see LoRADropout.swift);
+// the base path always sees x. Without a seed (evaluation, inference) there is no dropout.
 //
 // Shapes: x [rows × inputs], y [rows × outputs], row-major.
 import Kernels
@@ -23,12 +26,16 @@ public struct LoRA<S: TrainScalar>: @unchecked Sendable {
     public var b: Tensor<S>
     public var rank: Int
     public var scale: S
+    /// Probability of zeroing an input of the adapter branch while training (0 ≤ p < 1).
+    public var dropout: Double
 
-    public init(a: Tensor<S>, b: Tensor<S>, rank: Int, scale: S) {
+    public init(a: Tensor<S>, b: Tensor<S>, rank: Int, scale: S, dropout: Double = 0) {
+        precondition(dropout >= 0 && dropout < 1, "LoRA dropout must be in [0, 1)")
         self.a = a
         self.b = b
         self.rank = rank
         self.scale = scale
+        self.dropout = dropout
     }
 }
 
@@ -46,6 +53,13 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
     private var loraHidden: UnsafeMutablePointer<S>?
     private var loraHiddenGrad: UnsafeMutablePointer<S>?
     private var loraRows = 0
+    /// Seed of the adapter's dropout mask for the next forward passes (nil: no dropout).
+    public var dropoutSeed: UInt64?
+    /// The adapter branch's input after dropout, x ⊙ m [maxRows × inputs], and m's keep flags (dropout only).
+    private var dropped: UnsafeMutablePointer<S>?
+    private var keep: UnsafeMutablePointer<Bool>?
+    /// Whether the last forward applied dropout (so backward uses `dropped` and `keep`).
+    private var droppedLast = false
 
     public init(name: String, inputs: Int, outputs: Int, weight: LinearWeight<S>) {
         self.name = name
@@ -67,6 +81,8 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
         tileFloat?.deallocate()
         loraHidden?.deallocate()
         loraHiddenGrad?.deallocate()
+        dropped?.deallocate()
+        keep?.deallocate()
     }
 
     /// Adds a low-rank adapter; `maxRows` is the most rows a forward pass will see.
@@ -75,10 +91,15 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
                      "\(name): LoRA shapes do not match the layer")
         loraHidden?.deallocate()
         loraHiddenGrad?.deallocate()
+        dropped?.deallocate()
+        keep?.deallocate()
         lora = adapter
         loraRows = maxRows
         loraHidden = .allocate(capacity: maxRows * adapter.rank)
         loraHiddenGrad = .allocate(capacity: maxRows * adapter.rank)
+        dropped = adapter.dropout > 0 ? .allocate(capacity: maxRows * inputs) : nil
+        keep = adapter.dropout > 0 ? .allocate(capacity: maxRows * inputs) : nil
+        droppedLast = false
     }
 
     /// Whether W receives gradients.
@@ -101,7 +122,14 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
         }
         if let lora, let h = loraHidden {
             precondition(rows <= loraRows)
-            S.gemm(transA: false, transB: true, m: rows, n: lora.rank, k: inputs, alpha: 1, a: x, lda: inputs,
+            var input = x
+            droppedLast = false
+            if lora.dropout > 0, let seed = dropoutSeed, let dropped, let keep {
+                LoRADropout.apply(x, count: rows * inputs, p: lora.dropout, seed: seed, keep: keep, into: dropped)
+                input = UnsafePointer(dropped)
+                droppedLast = true
+            }
+            S.gemm(transA: false, transB: true, m: rows, n: lora.rank, k: inputs, alpha: 1, a: input, lda: inputs,
                    b: lora.a.values, ldb: inputs, beta: 0, c: h, ldc: lora.rank)
             S.gemm(transA: false, transB: true, m: rows, n: outputs, k: lora.rank, alpha: lora.scale, a: h,
                    lda: lora.rank, b: lora.b.values, ldb: lora.rank, beta: 1, c: y, ldc: outputs)
@@ -131,7 +159,8 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
             }
         }
         if let lora, let h = loraHidden, let dh = loraHiddenGrad {
-            // y += s · h · Bᵀ with h = x · Aᵀ
+            // y += s · h · Bᵀ with h = x̃ · Aᵀ, x̃ = x ⊙ m (dropout) or x
+            let input = droppedLast ? UnsafePointer(dropped!) : x
             if let gb = lora.b.grads {
                 S.gemm(transA: true, transB: false, m: outputs, n: lora.rank, k: rows, alpha: lora.scale, a: dy,
                        lda: outputs, b: h, ldb: lora.rank, beta: 1, c: gb, ldc: lora.rank)
@@ -140,9 +169,15 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
                    lda: outputs, b: lora.b.values, ldb: lora.rank, beta: 0, c: dh, ldc: lora.rank)
             if let ga = lora.a.grads {
                 S.gemm(transA: true, transB: false, m: lora.rank, n: inputs, k: rows, alpha: 1, a: dh,
-                       lda: lora.rank, b: x, ldb: inputs, beta: 1, c: ga, ldc: inputs)
+                       lda: lora.rank, b: input, ldb: inputs, beta: 1, c: ga, ldc: inputs)
             }
-            if let dx {
+            if let dx, droppedLast, let dropped, let keep {
+                // dx += (dh · A) ⊙ m, with dh · A computed into x̃'s buffer (x̃ is not needed any more)
+                S.gemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
+                       lda: lora.rank, b: lora.a.values, ldb: inputs, beta: 0, c: dropped, ldc: inputs)
+                LoRADropout.addMasked(dropped, count: rows * inputs, p: lora.dropout, keep: keep, to: dx)
+                droppedLast = false
+            } else if let dx {
                 S.gemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
                        lda: lora.rank, b: lora.a.values, ldb: inputs, beta: 1, c: dx, ldc: inputs)
             }

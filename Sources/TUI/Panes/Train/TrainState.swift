@@ -7,7 +7,7 @@ public enum TrainFocus: Sendable, Equatable { case form, runs }
 
 /// One row of the new-run form.
 public enum TrainField: Int, CaseIterable, Sendable {
-    case model, data, method, rank, alpha, targets, learningRate, epochs, batch, cutoff, evalSplit, sampleEvery
+    case model, data, method, rank, alpha, dropout, targets, learningRate, epochs, batch, cutoff, evalSplit, sampleEvery
 
     public var label: String {
         switch self {
@@ -16,6 +16,7 @@ public enum TrainField: Int, CaseIterable, Sendable {
         case .method: "Method"
         case .rank: "Rank"
         case .alpha: "Alpha"
+        case .dropout: "Dropout"
         case .targets: "Targets"
         case .learningRate: "Learning rate"
         case .epochs: "Epochs"
@@ -37,6 +38,7 @@ public struct TrainForm: Sendable, Equatable {
     public var method = "lora"
     public var rank = 8
     public var alpha: Double = 16
+    public var dropout: Double = 0
     public var targets = "q,v"
     public var learningRate: Double = 2e-4
     public var epochs: Double = 1
@@ -53,6 +55,7 @@ public struct TrainForm: Sendable, Equatable {
         case .method: method == "lora" ? "LoRA (frozen quantized base)" : "full fine-tuning"
         case .rank: "\(rank)"
         case .alpha: TrainFormat.number(alpha)
+        case .dropout: dropout == 0 ? "off" : String(format: "%.2f", dropout)
         case .targets: targets
         case .learningRate: TrainFormat.scientific(learningRate)
         case .epochs: TrainFormat.number(epochs)
@@ -90,6 +93,7 @@ public struct TrainForm: Sendable, Equatable {
             let i = ranks.firstIndex(of: rank) ?? 3
             rank = ranks[min(max(i + steps, 0), ranks.count - 1)]
         case .alpha: alpha = min(max(alpha + 4 * Double(steps), 1), 256)
+        case .dropout: dropout = min(max(((dropout * 100).rounded() + 5 * Double(steps)) / 100, 0), 0.5)
         case .learningRate:
             let rates = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2]
             let i = rates.firstIndex { abs($0 - learningRate) < $0 * 0.01 } ?? 4
@@ -110,6 +114,7 @@ public struct TrainForm: Sendable, Equatable {
         r.method = method
         r.rank = rank
         r.alpha = alpha
+        r.dropout = method == "lora" ? dropout : 0
         r.targets = targets
         r.learningRate = learningRate
         r.epochs = epochs
