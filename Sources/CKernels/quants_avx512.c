@@ -5,9 +5,9 @@
 #if !defined(LK_SIMDE)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq,avx2,fma,f16c"))), apply_to = function)
 #endif
-#define TILE_R 4
-#define TILE_T 4
 #define GEMV_R 4
+#define GEMM_R 2  // 16 accumulators, as the 4x4 tile had (32 registers)
+#define GEMM_T 8
 #define DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"

@@ -1,9 +1,11 @@
 // SIMD body for the 32-element block formats (q4_0, q4_1, q5_0, q5_1, q8_0 against q8_0/q8_1), included by
 // quants_avx2.c and quants_avx512.c under their target attributes. The including file defines:
 //   DOT_U8S8(u, s)  sum of 4 adjacent u8*s8 products into 8 x int32 (maddubs+madd, or vpdpbusd)
-//   TILE_R, TILE_T  rows x tokens per register tile of lk_matmul_rows; GEMV_R rows per tile for one token
-#define TILE_MAX_R (TILE_R > GEMV_R ? TILE_R : GEMV_R)
-// Each weight block is decoded to 32 bytes once per tile and dotted with TILE_T activation blocks:
+//   GEMM_R, GEMM_T  rows x tokens per register tile of the GEMM (NAME##_gemm)
+//   GEMV_R          rows per tile of NAME##_tile for one token (matrix-vector products, GEMM leftovers, the dot)
+#define TILE_MAX_R GEMV_R
+#define TILE_T 1
+// Each weight block is decoded to 32 bytes once per tile and dotted with the tile's activation blocks:
 // signed weights (q4_0, q5_0, q8_0) via |w| * sign(a, w); unsigned ones (q4_1, q5_1) directly, plus m * s.
 #if defined(LK_SIMDE)  // test-only build that emulates the AVX-512 body on a machine without it (SIMDe)
 #define SIMDE_ENABLE_NATIVE_ALIASES
@@ -100,16 +102,94 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
         for (int r = 0; r < R; r++)                                                                                 \
             for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]) + macc[r][t];                          \
     }                                                                                                               \
+    static float NAME##_dot(int64_t n, const void *w, const void *a) {                                              \
+        float out;                                                                                                  \
+        NAME##_tile(1, 1, n / QK, w, 0, a, 0, &out, 1);                                                             \
+        return out;                                                                                                 \
+    }
+
+/// Thread-local scratch for the per-call float copies of block scales (grown as needed, kept for the thread).
+static _Thread_local float *legacy_scratch;
+static _Thread_local size_t legacy_scratch_count;
+static float *legacy_scratch_floats(size_t count) {
+    if (legacy_scratch_count < count) {
+        free(legacy_scratch);
+        legacy_scratch = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+        legacy_scratch_count = count;
+    }
+    return legacy_scratch;
+}
+
+/// The GEMM tile: GEMM_R rows x GEMM_T tokens with every scale already a float (wd: [row][block],
+/// ad: [token][block]), so the loop is decode, int8 dot, convert, scale, accumulate. Per pair and block it
+/// computes what NAME##_tile does (the same int32 dot, (wd * ad) rounded once, one fma), so results are
+/// bit-identical; the q4_1/q5_1 min term is summed beforehand into `out` (the same fma chain) and added last.
+#define LEGACY_GEMM(NAME, WBLOCK, ABLOCK, DECODE, SIGNED, HAS_MIN)                                                       \
+    static inline __attribute__((always_inline)) void NAME##_gtile(int64_t nb, const uint8_t *w, size_t ws,        \
+        const uint8_t *a, size_t as, const float *wd, const float *ad, float *out,                                 \
+        int64_t os) {                                                                                               \
+        __m256 acc[GEMM_R][GEMM_T];                                                                                 \
+        for (int r = 0; r < GEMM_R; r++)                                                                            \
+            for (int t = 0; t < GEMM_T; t++) acc[r][t] = _mm256_setzero_ps();                                       \
+        for (int64_t b = 0; b < nb; b++) {                                                                          \
+            __m256i wq[GEMM_R];                                                                                     \
+            __m256 wdv[GEMM_R];                                                                                     \
+            for (int r = 0; r < GEMM_R; r++) {                                                                      \
+                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
+                _mm_prefetch((const char *)blk + 2 * GEMM_R * ws, _MM_HINT_T0);                                     \
+                wq[r] = DECODE(blk);                                                                                \
+                wdv[r] = _mm256_broadcast_ss(wd + r * nb + b);                                                      \
+            }                                                                                                       \
+            for (int t = 0; t < GEMM_T; t++) {                                                                      \
+                const __m256i aq = _mm256_loadu_si256((const __m256i *)((const ABLOCK *)(a + t * as) + b)->qs);     \
+                const __m256 adv = _mm256_broadcast_ss(ad + t * nb + b);                                            \
+                for (int r = 0; r < GEMM_R; r++) {                                                                  \
+                    const __m256i d = SIGNED ? DOT_U8S8(_mm256_sign_epi8(wq[r], wq[r]), _mm256_sign_epi8(aq, wq[r])) \
+                                             : DOT_U8S8(wq[r], aq);                                                 \
+                    acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), _mm256_mul_ps(wdv[r], adv), acc[r][t]);      \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (int r = 0; r < GEMM_R; r++)                                                                            \
+            for (int t = 0; t < GEMM_T; t++)                                                                        \
+                out[t * os + r] = hsum_ps(acc[r][t]) + (HAS_MIN ? out[t * os + r] : 0.0f);                          \
+    }                                                                                                               \
     static void NAME##_gemm(int64_t n, const void *vw, size_t ws, int64_t nr, const void *va, size_t as, int64_t nt, \
                             float *out, int64_t os) {                                                               \
         const uint8_t *w = vw, *a = va;                                                                             \
-        const int64_t nb = n / QK;                                                                                  \
+        /* no full token tile (decoding): skip the scale copies and go straight to the matrix-vector path */       \
+        const int64_t nb = n / QK, ntf = nt / GEMM_T * GEMM_T, nrf = ntf ? nr / GEMM_R * GEMM_R : 0;                \
+        float *wd = legacy_scratch_floats((size_t)(2 * nrf + 2 * ntf) * nb);                                        \
+        float *wm = wd + nrf * nb, *ad = wm + nrf * nb, *as_t = ad + ntf * nb;                                      \
+        for (int64_t r = 0; r < nrf; r++)                                                                           \
+            for (int64_t b = 0; b < nb; b++) {                                                                      \
+                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
+                wd[r * nb + b] = fp16(blk->d);                                                                      \
+                if (HAS_MIN) wm[r * nb + b] = fp16(((const uint16_t *)blk)[1]);                                     \
+            }                                                                                                       \
+        for (int64_t t = 0; t < ntf; t++)                                                                           \
+            for (int64_t b = 0; b < nb; b++) {                                                                      \
+                const ABLOCK *ab = (const ABLOCK *)(a + t * as) + b;                                                \
+                ad[t * nb + b] = fp16(ab->d);                                                                       \
+                if (HAS_MIN) as_t[b * ntf + t] = fp16(((const uint16_t *)ab)[1]);                                   \
+            }                                                                                                       \
         int64_t t = 0;                                                                                              \
-        for (; t + TILE_T <= nt; t += TILE_T) {                                                                     \
+        for (; t < ntf; t += GEMM_T) {                                                                              \
+            if (HAS_MIN) /* the min term of each pair: the fma chain of NAME##_tile, GEMM_T tokens per vector */    \
+                for (int64_t r = 0; r < nrf; r++) {                                                                 \
+                    float m[GEMM_T];                                                                                \
+                    for (int k = 0; k < GEMM_T; k++) m[k] = 0.0f;                                                   \
+                    for (int64_t b = 0; b < nb; b++)                                                                \
+                        for (int k = 0; k < GEMM_T; k++) m[k] = fmaf(wm[r * nb + b], as_t[b * ntf + t + k], m[k]); \
+                    for (int k = 0; k < GEMM_T; k++) out[(t + k) * os + r] = m[k];                                  \
+                }                                                                                                   \
             int64_t r = 0;                                                                                          \
-            for (; r + TILE_R <= nr; r += TILE_R)                                                                   \
-                NAME##_tile(TILE_R, TILE_T, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);              \
-            for (; r < nr; r++) NAME##_tile(1, TILE_T, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);   \
+            for (; r < nrf; r += GEMM_R)                                                                            \
+                NAME##_gtile(nb, w + r * ws, ws, a + t * as, as, wd + r * nb, ad + t * nb,           \
+                             out + t * os + r, os);                                                                 \
+            for (; r < nr; r++) /* leftover rows (fewer than GEMM_R) */                                          \
+                for (int k = 0; k < GEMM_T; k++)                                                                    \
+                    NAME##_tile(1, 1, nb, w + r * ws, ws, a + (t + k) * as, as, out + (t + k) * os + r, os);        \
         }                                                                                                           \
         for (; t < nt; t++) {                                                                                       \
             int64_t r = 0;                                                                                          \
@@ -117,18 +197,19 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
                 NAME##_tile(GEMV_R, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);                   \
             for (; r < nr; r++) NAME##_tile(1, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);        \
         }                                                                                                           \
-    }                                                                                                               \
-    static float NAME##_dot(int64_t n, const void *w, const void *a) {                                              \
-        float out;                                                                                                  \
-        NAME##_tile(1, 1, n / QK, w, 0, a, 0, &out, 1);                                                             \
-        return out;                                                                                                 \
     }
+
 
 LEGACY_TILE(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
 LEGACY_TILE(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
 LEGACY_TILE(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)
 LEGACY_TILE(q5_1, block_q5_1, block_q8_1, dec_q5_1, 0, 1)
 LEGACY_TILE(q8_0, block_q8_0, block_q8_0, dec_q8_0, 1, 0)
+LEGACY_GEMM(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
+LEGACY_GEMM(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
+LEGACY_GEMM(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)
+LEGACY_GEMM(q5_1, block_q5_1, block_q8_1, dec_q5_1, 0, 1)
+LEGACY_GEMM(q8_0, block_q8_0, block_q8_0, dec_q8_0, 1, 0)
 
 static void register_legacy(void) {
     lk_traits[T_Q4_0].dot = q4_0_dot; lk_traits[T_Q4_0].gemm = q4_0_gemm;

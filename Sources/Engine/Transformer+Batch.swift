@@ -37,11 +37,9 @@ extension Transformer {
         for (l, w) in weights.layers.enumerated() {
             rmsNorm(s.hidden, w.attentionNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.query.activationType, pool: pool)
-            project(w.query, into: s.query, tokens: T, input: s.normed, scratch: s)
+            project([(w.query, s.query), (w.key, s.key), (w.value, s.value)], tokens: T, input: s.normed, scratch: s)
             applyLoRA(.query, layer: l, input: s.normed, into: s.query, tokens: T)
-            project(w.key, into: s.key, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.key, layer: l, input: s.normed, into: s.key, tokens: T)
-            project(w.value, into: s.value, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.value, layer: l, input: s.normed, into: s.value, tokens: T)
             addBias(w.queryBias, to: s.query, tokens: T)
             addBias(w.keyBias, to: s.key, tokens: T)
@@ -55,9 +53,8 @@ extension Transformer {
 
             rmsNorm(s.hidden, w.feedForwardNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.gate.activationType, pool: pool)
-            project(w.gate, into: s.gate, tokens: T, input: s.normed, scratch: s)
+            project([(w.gate, s.gate), (w.up, s.up)], tokens: T, input: s.normed, scratch: s)
             applyLoRA(.gate, layer: l, input: s.normed, into: s.gate, tokens: T)
-            project(w.up, into: s.up, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.up, layer: l, input: s.normed, into: s.up, tokens: T)
             switch c.traits.activation {
             case .silu: lk_swiglu_f32(s.gate, s.up, s.activated, Int64(T * F))

@@ -42,11 +42,9 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
         for (l, w) in weights.layers.enumerated() {
             rmsNorm(s.hidden, w.attentionNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.query.activationType, pool: pool)
-            project(w.query, into: s.query, tokens: T, input: s.normed, scratch: s)
+            project([(w.query, s.query), (w.key, s.key), (w.value, s.value)], tokens: T, input: s.normed, scratch: s)
             applyLoRA(.query, layer: l, input: s.normed, into: s.query, tokens: T)
-            project(w.key, into: s.key, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.key, layer: l, input: s.normed, into: s.key, tokens: T)
-            project(w.value, into: s.value, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.value, layer: l, input: s.normed, into: s.value, tokens: T)
             addBias(w.queryBias, to: s.query, tokens: T)
             addBias(w.keyBias, to: s.key, tokens: T)
@@ -60,9 +58,8 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
 
             rmsNorm(s.hidden, w.feedForwardNorm, into: s.normed, tokens: T)
             s.activations.prepare(s.normed, tokens: T, columns: C, type: w.gate.activationType, pool: pool)
-            project(w.gate, into: s.gate, tokens: T, input: s.normed, scratch: s)
+            project([(w.gate, s.gate), (w.up, s.up)], tokens: T, input: s.normed, scratch: s)
             applyLoRA(.gate, layer: l, input: s.normed, into: s.gate, tokens: T)
-            project(w.up, into: s.up, tokens: T, input: s.normed, scratch: s)
             applyLoRA(.up, layer: l, input: s.normed, into: s.up, tokens: T)
             let gate = s.gate, up = s.up, act = s.activated
             switch c.traits.activation {
@@ -109,6 +106,19 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
             a.prepare(input, tokens: tokens, columns: w.columns, type: w.activationType, pool: pool)
         }
         MatMul.multiply(w, prepared: a, into: out, outStride: w.rows, pool: pool)
+    }
+
+    /// Several products of the same input: those whose activation type is the prepared one run as one
+    /// parallel job (one fork-join for q/k/v or gate/up); any other is converted for and run on its own.
+    func project(_ outputs: [(weights: WeightMatrix, out: UnsafeMutablePointer<Float>)], tokens: Int,
+                 input: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let a = scratch.activations
+        let shares = outputs.map { a.type == $0.weights.activationType && a.columns == $0.weights.columns && a.tokens == tokens }
+        let together = zip(outputs, shares).filter { $0.1 }.map { MatMul.Product(weights: $0.0.weights, out: $0.0.out, outStride: $0.0.weights.rows) }
+        if !together.isEmpty { MatMul.multiply(together, prepared: a, pool: pool) }
+        for (output, shared) in zip(outputs, shares) where !shared {
+            project(output.weights, into: output.out, tokens: tokens, input: input, scratch: scratch)
+        }
     }
 
     func addBias(_ bias: Vector?, to x: UnsafeMutablePointer<Float>, tokens: Int) {

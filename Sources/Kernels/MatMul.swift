@@ -76,17 +76,44 @@ public enum MatMul {
     /// matrices that share an input (q/k/v, gate/up) convert it once.
     public static func multiply(_ w: WeightMatrix, prepared a: ActivationBuffer,
                                 into out: UnsafeMutablePointer<Float>, outStride: Int, pool: ThreadPool) {
-        precondition(a.type == w.activationType && a.columns == w.columns, "activations not prepared for this matrix")
+        multiply([Product(weights: w, out: out, outStride: outStride)], prepared: a, pool: pool)
+    }
+
+    /// One output of a shared input: `out[t * outStride + r] = weights[r] · x[t]`.
+    public struct Product {
+        public let weights: WeightMatrix
+        public let out: UnsafeMutablePointer<Float>
+        public let outStride: Int
+
+        public init(weights: WeightMatrix, out: UnsafeMutablePointer<Float>, outStride: Int) {
+            self.weights = weights
+            self.out = out
+            self.outStride = outStride
+        }
+    }
+
+    /// Several products of one prepared input (q/k/v, gate/up) as a single parallel job: one fork-join
+    /// instead of one per matrix, which matters when a token's matrices take microseconds each.
+    public static func multiply(_ products: [Product], prepared a: ActivationBuffer, pool: ThreadPool) {
         // Row chunks: a multiple of 16 rows, several per thread so a busy core does not stall the rest.
-        let chunkCount = min(max(1, w.rows / 16), pool.threadCount * 4)
-        let rowsPerChunk = ((w.rows + chunkCount - 1) / chunkCount + 15) / 16 * 16
-        let chunks = (w.rows + rowsPerChunk - 1) / rowsPerChunk
-        let type = Int32(w.type.rawValue)
-        pool.parallelFor(chunks) { chunk in
-            let r0 = chunk * rowsPerChunk
+        var chunks: [(product: Int, rowsPerChunk: Int)] = []
+        chunks.reserveCapacity(products.count * pool.threadCount * 4)
+        for (index, p) in products.enumerated() {
+            let w = p.weights
+            precondition(a.type == w.activationType && a.columns == w.columns, "activations not prepared for this matrix")
+            let chunkCount = min(max(1, w.rows / 16), pool.threadCount * 4)
+            let rowsPerChunk = ((w.rows + chunkCount - 1) / chunkCount + 15) / 16 * 16
+            for _ in 0..<(w.rows + rowsPerChunk - 1) / rowsPerChunk { chunks.append((index, rowsPerChunk)) }
+        }
+        var firstChunk = [Int](repeating: 0, count: products.count)
+        for i in chunks.indices.reversed() { firstChunk[chunks[i].product] = i }
+        pool.parallelFor(chunks.count) { chunk in
+            let (index, rowsPerChunk) = chunks[chunk]
+            let p = products[index], w = p.weights
+            let r0 = (chunk - firstChunk[index]) * rowsPerChunk
             let r1 = min(w.rows, r0 + rowsPerChunk)
-            lk_matmul_rows(type, Int64(w.columns), w.data, w.rowBytes, Int64(r0), Int64(r1),
-                           a.storage, a.rowBytes, Int64(a.tokens), out, Int64(outStride))
+            lk_matmul_rows(Int32(w.type.rawValue), Int64(w.columns), w.data, w.rowBytes, Int64(r0), Int64(r1),
+                           a.storage, a.rowBytes, Int64(a.tokens), p.out, Int64(p.outStride))
         }
     }
 }

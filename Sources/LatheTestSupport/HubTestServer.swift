@@ -49,7 +49,7 @@ public final class HubTestServer: @unchecked Sendable {
 
     public static var script: String { TestPaths.packageRoot.appendingPathComponent("Tests/Support/hub_server.py").path }
 
-    public init(repos: [Repo], token: String = "hf_test_token", lifetime: Double = 600) throws {
+    public init(repos: [Repo], token: String = "hf_test_token", lifetime: Double = 3600) throws {
         self.token = token
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-hub-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
