@@ -109,9 +109,11 @@ import Workbench
 
     @Test func queueRespectsTheConcurrencyLimitAndCancelDeletesThePart() async throws {
         let (server, bus, service, events, dir) = try await setUp([
-            .init("test/a", files: [Smol.file], faults: ["rate": 2_000_000]),      // ~50 s: the cancel lands mid-transfer
+            // a's transfer stops after 2 MB and stays silent (the client waits up to 900 s), so the cancel lands
+            // mid-transfer however late a loaded machine delivers it.
+            .init("test/a", files: [Smol.file], faults: ["stall_after": 2_000_000, "stall_times": 1, "stall_seconds": 900]),
             .init("test/b", files: [.local("other-Q4_1.gguf", from: Smol.path)]),
-        ], maxConcurrent: 1)
+        ], maxConcurrent: 1, stall: 900)
         defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
         for repo in ["test/a", "test/b"] { await bus.publish(.listFiles(repo: repo), on: .downloadCommands) }
         try await events.wait("files") { _ in option(events, repo: "test/a") != nil && option(events, repo: "test/b") != nil }

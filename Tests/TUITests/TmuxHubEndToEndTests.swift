@@ -16,7 +16,11 @@ private func scratch(_ label: String) throws -> String {
 @Test func latheTUISearchesDownloadsWhileChattingThenLoads() async throws {
     let file = "tiny-smol-Q4_1.gguf"
     let server = try HubTestServer(repos: [.init("test/tiny-smol-gguf", files: [.local(file, from: TestPaths.smollm2, sha256: smolSHA256)],
-                                                 downloads: 3, faults: ["rate": 12_000_000])])
+                                                 // 5 MB, then silence until the client's 30 s stall timeout and a
+                                                 // Range retry: the download is still running when the chat pane
+                                                 // is checked, however loaded the machine.
+                                                 downloads: 3, faults: ["rate": 12_000_000, "stall_after": 5_000_000,
+                                                                        "stall_times": 1, "stall_seconds": 900])])
     defer { server.stop() }
     let root = try scratch("hub-e2e")
     defer { try? FileManager.default.removeItem(atPath: root) }
@@ -46,7 +50,7 @@ private func scratch(_ label: String) throws -> String {
     try await tmux.waitFor("first token", seconds: 120)
 
     try tmux.keys("M-2")
-    try await tmux.waitFor("installed · Enter loads", seconds: 60)
+    try await tmux.waitFor("installed · Enter loads", seconds: 180)
     try tmux.keys("Enter")                                         // load the downloaded model
     try await tmux.waitFor("the new model in the status bar") {
         $0.split(separator: "\n").last { !$0.isEmpty }?.contains("● \(file)") == true
