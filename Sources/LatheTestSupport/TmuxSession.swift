@@ -73,9 +73,12 @@ public struct TmuxSession: Sendable {
     }
 
     /// Polls the pane every 0.1 s until `condition` holds for its text; throws `TimedOut` (with the screen) after
-    /// `seconds`.
-    public func waitFor(_ what: String, seconds: Double = 30, _ condition: @escaping @Sendable (String) -> Bool) async throws {
-        try await waitFor(what, seconds: seconds, reading: { $0.screen() }, condition)
+    /// `seconds`. `thenSend` keys go to the pane from the polling thread the moment the condition holds, for keys
+    /// that must land while a passing state lasts (Esc while a reply streams): the test's own task may wait long
+    /// for a pool thread when other tests keep the pool busy.
+    public func waitFor(_ what: String, seconds: Double = 30, thenSend keys: [String] = [],
+                        _ condition: @escaping @Sendable (String) -> Bool) async throws {
+        try await waitFor(what, seconds: seconds, reading: { $0.screen() }, thenSend: keys, condition)
     }
 
     /// Waits until the pane shows `text`.
@@ -85,19 +88,25 @@ public struct TmuxSession: Sendable {
 
     /// Like `waitFor`, on the pane's text with its escape sequences (`styledScreen`).
     public func waitForStyled(_ what: String, seconds: Double = 30, _ condition: @escaping @Sendable (String) -> Bool) async throws {
-        try await waitFor(what, seconds: seconds, reading: { $0.styledScreen() }, condition)
+        try await waitFor(what, seconds: seconds, reading: { $0.styledScreen() }, thenSend: [], condition)
     }
 
     private func waitFor(_ what: String, seconds: Double, reading: @escaping @Sendable (TmuxSession) -> String,
-                         _ condition: @escaping @Sendable (String) -> Bool) async throws {
+                         thenSend keys: [String], _ condition: @escaping @Sendable (String) -> Bool) async throws {
         let session = self
         try await offPool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if condition(reading(session)) { return }
+                if condition(reading(session)) {
+                    if !keys.isEmpty { try session.run(["send-keys", "-t", session.name] + keys) }
+                    return
+                }
                 usleep(100_000)
             }
-            if condition(reading(session)) { return }
+            if condition(reading(session)) {
+                if !keys.isEmpty { try session.run(["send-keys", "-t", session.name] + keys) }
+                return
+            }
             throw TimedOut(description: "timed out after \(Int(seconds)) s waiting for \(what); the screen was:\n\(reading(session))")
         }
     }

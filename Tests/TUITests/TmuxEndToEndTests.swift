@@ -31,8 +31,7 @@ import Testing
     try tmux.keys("M-1")
     try tmux.text("Write a very long story about a dragon.")
     try tmux.keys("Enter")
-    try await tmux.waitFor("generating…", seconds: 60)
-    try tmux.keys("Escape")
+    try await tmux.waitFor("generating…", seconds: 60, thenSend: ["Escape"]) { $0.contains("generating…") }  // Esc lands while it streams
     try await tmux.waitFor("input ready") { !$0.contains("generating…") && $0.contains("Message") }
 
     try tmux.keys("C-q")

@@ -198,9 +198,10 @@ private func activeTab(_ theme: String, colors: Int) throws -> CellColours {
     try enter(tmux, TmuxSession.latheCommand(root: root) + "; echo LATHE-EXITED $?")
     try await tmux.waitFor("SmolLM2", seconds: 60)
     try enter(tmux, "Write a very long story about a dragon.")
-    try await tmux.waitFor("tokens streaming", seconds: 60) { $0.range(of: #"generating… [1-9]\d* tokens"#, options: .regularExpression) != nil }
-
-    try tmux.keys("C-c")
+    // Ctrl-C goes out the moment tokens show, from the polling thread: the reply cannot end first.
+    try await tmux.waitFor("tokens streaming", seconds: 60, thenSend: ["C-c"]) {
+        $0.range(of: #"generating… [1-9]\d* tokens"#, options: .regularExpression) != nil
+    }
     try await tmux.waitFor("the generation stopped, input ready") { !$0.contains("generating…") && $0.contains("Message") }
     let stopped = tmux.screen()
     #expect(!stopped.contains("LATHE-EXITED"), "the first Ctrl-C quit instead of stopping the generation")
