@@ -226,6 +226,9 @@ def suite_load(args, client):
         if args.references:
             with open(args.references, "w") as f:
                 json.dump(reference, f)
+    # One streamed request on this thread first: the openai client's pydantic models build their schemas lazily,
+    # and doing that from several threads at once can fail ("BaseModel cannot be instantiated directly").
+    ask(PROMPTS[0])
     started = time.time()
     with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
         jobs = [(PROMPTS[i % len(PROMPTS)], pool.submit(ask, PROMPTS[i % len(PROMPTS)])) for i in range(args.requests)]
