@@ -3,8 +3,6 @@
 //   DOT_U8S8(u, s)  sum of 4 adjacent u8*s8 products into 8 x int32 (maddubs+madd, or vpdpbusd)
 //   GEMM_R, GEMM_T  rows x tokens per register tile of the GEMM (NAME##_gemm)
 //   GEMV_R          rows per tile of NAME##_tile for one token (matrix-vector products, GEMM leftovers, the dot)
-#define TILE_MAX_R GEMV_R
-#define TILE_T 1
 // Each weight block is decoded to 32 bytes once per tile and dotted with the tile's activation blocks:
 // signed weights (q4_0, q5_0, q8_0) via |w| * sign(a, w); unsigned ones (q4_1, q5_1) directly, plus m * s.
 #if defined(LK_SIMDE)  // test-only build that emulates the AVX-512 body on a machine without it (SIMDe)
@@ -71,13 +69,13 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
     static inline __attribute__((always_inline)) void NAME##_tile(                                                  \
         const int R, const int T, int64_t nb, const uint8_t *w, size_t ws, const uint8_t *a, size_t as, float *out, \
         int64_t os) {                                                                                               \
-        __m256 acc[TILE_MAX_R][TILE_T];                                                                                 \
-        float macc[TILE_MAX_R][TILE_T];                                                                                 \
+        __m256 acc[GEMV_R][1];                                                                                      \
+        float macc[GEMV_R][1];                                                                                      \
         for (int r = 0; r < R; r++)                                                                                 \
             for (int t = 0; t < T; t++) { acc[r][t] = _mm256_setzero_ps(); macc[r][t] = 0; }                        \
         for (int64_t b = 0; b < nb; b++) {                                                                          \
-            __m256i wq[TILE_MAX_R], wu[TILE_MAX_R];                                                                         \
-            float wd[TILE_MAX_R], wm[TILE_MAX_R];                                                                           \
+            __m256i wq[GEMV_R], wu[GEMV_R];                                                                         \
+            float wd[GEMV_R], wm[GEMV_R];                                                                           \
             for (int r = 0; r < R; r++) {                                                                           \
                 const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
                 _mm_prefetch((const char *)blk + 2 * R * ws, _MM_HINT_T0); /* the tile after next */             \
@@ -185,7 +183,7 @@ static float *legacy_scratch_floats(size_t count) {
                 }                                                                                                   \
             int64_t r = 0;                                                                                          \
             for (; r < nrf; r += GEMM_R)                                                                            \
-                NAME##_gtile(nb, w + r * ws, ws, a + t * as, as, wd + r * nb, ad + t * nb,           \
+                NAME##_gtile(nb, w + r * ws, ws, a + t * as, as, wd + r * nb, ad + t * nb, \
                              out + t * os + r, os);                                                                 \
             for (; r < nr; r++) /* leftover rows (fewer than GEMM_R) */                                          \
                 for (int k = 0; k < GEMM_T; k++)                                                                    \
@@ -198,7 +196,6 @@ static float *legacy_scratch_floats(size_t count) {
             for (; r < nr; r++) NAME##_tile(1, 1, nb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);        \
         }                                                                                                           \
     }
-
 
 LEGACY_TILE(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
 LEGACY_TILE(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)

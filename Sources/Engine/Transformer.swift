@@ -102,7 +102,7 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
     func project(_ w: WeightMatrix, into out: UnsafeMutablePointer<Float>, tokens: Int,
                          input: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let a = scratch.activations
-        if a.type != w.activationType || a.columns != w.columns || a.tokens != tokens {
+        if !a.isPrepared(for: w, tokens: tokens) {
             a.prepare(input, tokens: tokens, columns: w.columns, type: w.activationType, pool: pool)
         }
         MatMul.multiply(w, prepared: a, into: out, outStride: w.rows, pool: pool)
@@ -113,10 +113,12 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
     func project(_ outputs: [(weights: WeightMatrix, out: UnsafeMutablePointer<Float>)], tokens: Int,
                  input: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let a = scratch.activations
-        let shares = outputs.map { a.type == $0.weights.activationType && a.columns == $0.weights.columns && a.tokens == tokens }
-        let together = zip(outputs, shares).filter { $0.1 }.map { MatMul.Product(weights: $0.0.weights, out: $0.0.out, outStride: $0.0.weights.rows) }
-        if !together.isEmpty { MatMul.multiply(together, prepared: a, pool: pool) }
-        for (output, shared) in zip(outputs, shares) where !shared {
+        let together = outputs.filter { a.isPrepared(for: $0.weights, tokens: tokens) }
+        if !together.isEmpty {
+            MatMul.multiply(together.map { MatMul.Product(weights: $0.weights, out: $0.out, outStride: $0.weights.rows) },
+                            prepared: a, pool: pool)
+        }
+        for output in outputs where !together.contains(where: { $0.out == output.out }) {
             project(output.weights, into: output.out, tokens: tokens, input: input, scratch: scratch)
         }
     }

@@ -47,6 +47,11 @@ public final class ActivationBuffer: @unchecked Sendable {  // used by one gener
 
     deinit { storage.deallocate() }
 
+    /// Whether the buffer holds `tokens` rows converted for `w` (its activation type and width).
+    public func isPrepared(for w: WeightMatrix, tokens: Int) -> Bool {
+        type == w.activationType && columns == w.columns && self.tokens == tokens
+    }
+
     /// Converts `x` ([tokens][columns] floats) to `type`, one token per task.
     public func prepare(_ x: UnsafePointer<Float>, tokens: Int, columns: Int, type: GGMLType, pool: ThreadPool) {
         let rowBytes = type.byteCount(elements: columns) ?? 0
@@ -100,7 +105,7 @@ public enum MatMul {
         chunks.reserveCapacity(products.count * pool.threadCount * 4)
         for (index, p) in products.enumerated() {
             let w = p.weights
-            precondition(a.type == w.activationType && a.columns == w.columns, "activations not prepared for this matrix")
+            precondition(a.isPrepared(for: w, tokens: a.tokens), "activations not prepared for this matrix")
             let chunkCount = min(max(1, w.rows / 16), pool.threadCount * 4)
             let rowsPerChunk = ((w.rows + chunkCount - 1) / chunkCount + 15) / 16 * 16
             for _ in 0..<(w.rows + rowsPerChunk - 1) / rowsPerChunk { chunks.append((index, rowsPerChunk)) }
