@@ -52,14 +52,21 @@ public enum KLDivergence {
         let scored = ctx - 1 - first
         let baseSession = InferenceSession(model: base.transformer, contextLength: ctx)
         let quantSession = InferenceSession(model: quant.transformer, contextLength: ctx)
-        // Base log-probabilities of the scored rows of one chunk.
-        // (The logits callbacks escape, so plain buffers rather than arrays.)
-        let baseLogProbs = UnsafeMutablePointer<Double>.allocate(capacity: scored * vocabulary)
+        // The base model's logits for the scored rows of a chunk go to a scratch file (vocabulary x 4 bytes a
+        // row, 25 MB for SmolLM2 at ctx 256, 2 GB for a 256k vocabulary at ctx 2048) and are read back one row
+        // at a time, so memory stays at a few rows whatever the context and vocabulary. Raw Float logits, with
+        // the log-softmax redone on reading, give exactly the numbers an in-memory copy would.
+        let baseRows = try ScratchRowFile(rowLength: vocabulary)
+        let logitRow = UnsafeMutablePointer<Float>.allocate(capacity: vocabulary)
+        let baseRow = UnsafeMutablePointer<Double>.allocate(capacity: vocabulary)
         let quantRow = UnsafeMutablePointer<Double>.allocate(capacity: vocabulary)
         defer {
-            baseLogProbs.deallocate()
+            logitRow.deallocate()
+            baseRow.deallocate()
             quantRow.deallocate()
         }
+        // The logits callbacks cannot throw; the first I/O error is kept and rethrown after the evaluation.
+        var ioError: Error?
         var kldSum = 0.0, kld2Sum = 0.0, agree = 0, count = 0
         var baseNLL = 0.0, quantNLL = 0.0
         for chunk in 0..<chunkCount {
@@ -70,16 +77,22 @@ public enum KLDivergence {
                 for r in 0..<rows {
                     let position = firstRow + r
                     guard position >= first, position < ctx - 1 else { continue }
-                    logSoftmax(logits + r * vocabulary, count: vocabulary, into: baseLogProbs + (position - first) * vocabulary)
+                    do { try baseRows.write(row: position - first, from: logits + r * vocabulary) } catch { ioError = ioError ?? error }
                 }
             })
+            if let ioError { throw ioError }
             quantSession.reset()
             try quantSession.evaluate(input, logits: .all { firstRow, rows, logits in
                 for r in 0..<rows {
                     let position = firstRow + r
                     guard position >= first, position < ctx - 1 else { continue }
                     let target = Int(input[position + 1])
-                    let q = quantRow, p = baseLogProbs + (position - first) * vocabulary
+                    do { try baseRows.read(row: position - first, into: logitRow) } catch {
+                        ioError = ioError ?? error
+                        continue
+                    }
+                    let p = baseRow, q = quantRow
+                    logSoftmax(logitRow, count: vocabulary, into: p)
                     logSoftmax(logits + r * vocabulary, count: vocabulary, into: q)
                     var kld = 0.0, bestP = 0, bestQ = 0
                     for i in 0..<vocabulary {
@@ -95,6 +108,7 @@ public enum KLDivergence {
                     count += 1
                 }
             })
+            if let ioError { throw ioError }
             progress(chunk + 1, chunkCount)
         }
         let n = Double(count)

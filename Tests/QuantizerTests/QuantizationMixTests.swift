@@ -92,6 +92,23 @@ import Testing
         #expect(types["blk.0.ffn_down.weight"] == .q6_K && types["blk.4.ffn_down.weight"] == .q4_K)
         #expect(plan.filter(\.fellBack).count == 180)
         #expect(QuantizeModel.requantizes(plan))
+        // Q5_K_M: llama.cpp's tensor_type_fallback sends Q5_K to Q5_1 (Q4_K goes to Q5_0), so the 576-wide
+        // tensors are Q5_1 here, while ffn_down keeps Q5_K/Q6_K and the more-bits attn_v Q6_K falls to Q8_0.
+        let q5 = try QuantizeModel.plan(file, options: QuantizeOptions(fileType: .q5_K_M, allowRequantize: true))
+        #expect(Self.histogram(q5) == ["F32": 61, "Q5_1": 166, "Q5_K": 16, "Q6_K": 14, "Q8_0": 15])
+    }
+
+    /// Ground truth from llama-quantize itself: the Gemma 3 270M file is llama.cpp's Q4_K_M (n_embd 640, so
+    /// 640-wide rows fall back Q4_K -> Q5_0 and Q6_K -> Q8_0, while 1024/2048-wide ones keep K-quants). Planning
+    /// Q4_K_M for it must give every tensor the type llama-quantize gave it.
+    @Test func gemma3PlanReproducesLlamaQuantizesQ4KM() throws {
+        let file = try GGUFFile(path: TestPaths.gemma3)
+        let plan = try QuantizeModel.plan(file, options: QuantizeOptions(fileType: .q4_K_M, allowRequantize: true))
+        #expect(plan.count == file.tensors.count)
+        for entry in plan {
+            #expect(entry.targetType == entry.info.type, "\(entry.name): planned \(entry.targetType.name), llama-quantize wrote \(entry.info.type.name)")
+        }
+        #expect(Self.histogram(plan) == ["F32": 109, "Q5_0": 81, "Q4_K": 27, "Q8_0": 10, "Q6_K": 9])
     }
 
     @Test func requantizingNeedsPermission() throws {

@@ -35,9 +35,9 @@ struct KLD: ParsableCommand {
                 if !json { FileHandle.standardError.write(Data("[\(done)/\(total)]\n".utf8)) }
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                var object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(result)) as? [String: Any] ?? [:]
+                object["peak_rss_mib"] = PeakMemory.residentMiB
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print(String(format: "Mean KLD: %.6f ± %.6f\nSame top token: %.2f%%\nPPL base %.4f, quantized %.4f, Δppl %+.4f (%d chunks, %d tokens scored)",
                              result.meanKLD, result.kldStderr, result.top1Agreement * 100, result.basePPL, result.quantPPL,
