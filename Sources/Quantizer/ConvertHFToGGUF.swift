@@ -1,7 +1,7 @@
 // A Hugging Face llama-family checkpoint directory -> GGUF, as convert_hf_to_gguf.py does it: hyperparameters
-// from config.json, the byte-level BPE vocabulary from tokenizer.json, special tokens and the chat template
-// from tokenizer_config.json, weights from model.safetensors or the shards listed in
-// model.safetensors.index.json (F32/F16/BF16). q/k projections are permuted to llama.cpp's rotary layout;
+// from config.json, the SentencePiece vocabulary from tokenizer.model or else the byte-level BPE one from
+// tokenizer.json, special tokens and the chat template from tokenizer_config.json, weights from
+// model.safetensors or the shards listed in model.safetensors.index.json (F32/F16/BF16). q/k projections are permuted to llama.cpp's rotary layout;
 // 1-D tensors are stored F32, matrices in the requested type. Streams one tensor at a time.
 import Foundation
 import GGUF
@@ -76,7 +76,7 @@ public enum ConvertHFToGGUF {
         if let scaling = configJSON["rope_scaling"], !(scaling is NSNull) {
             warnings.append("config.json rope_scaling is not converted (the model will use plain rope)")
         }
-        let vocab = try HFTokenizerFiles.read(directory: dir, vocabularySize: config.vocabularySize)
+        let vocab = try HFTokenizerFiles.read(directory: dir, vocabularySize: config.vocabularySize, config: configJSON)
         let files = try weightFiles(dir).map { try SafetensorsFile(path: $0) }
 
         // Map every checkpoint tensor to its GGUF name and output type.
@@ -160,7 +160,7 @@ public enum ConvertHFToGGUF {
         try writer.endTensor()
     }
 
-    /// The metadata convert_hf_to_gguf.py writes for a llama model with a byte-level BPE tokenizer.
+    /// The metadata convert_hf_to_gguf.py writes for a llama model (byte-level BPE or SentencePiece tokenizer).
     static func metadata(config: Config, vocab: GGUFVocabulary, name: String, fileType: QuantFileType) -> GGUFWriter {
         var writer = GGUFWriter()
         writer.set("general.architecture", .string("llama"))
@@ -177,11 +177,13 @@ public enum ConvertHFToGGUF {
         writer.set("general.file_type", .uint32(fileType.id))
         writer.set("llama.vocab_size", .uint32(UInt32(vocab.tokens.count)))
         writer.set("llama.rope.dimension_count", .uint32(UInt32(config.headDimension)))
-        writer.set("tokenizer.ggml.model", .string("gpt2"))
+        writer.set("tokenizer.ggml.model", .string(vocab.model))
         writer.set("tokenizer.ggml.pre", .string(vocab.preTokenizer))
         writer.set("tokenizer.ggml.tokens", .array(.string(vocab.tokens)))
+        if let scores = vocab.scores { writer.set("tokenizer.ggml.scores", .array(.float32(scores))) }
         writer.set("tokenizer.ggml.token_type", .array(.int32(vocab.tokenTypes)))
-        writer.set("tokenizer.ggml.merges", .array(.string(vocab.merges)))
+        if vocab.model == "gpt2" { writer.set("tokenizer.ggml.merges", .array(.string(vocab.merges))) }
+        if !vocab.addSpacePrefix { writer.set("tokenizer.ggml.add_space_prefix", .bool(false)) }
         if let id = vocab.bos { writer.set("tokenizer.ggml.bos_token_id", .uint32(UInt32(id))) }
         if let id = vocab.eos { writer.set("tokenizer.ggml.eos_token_id", .uint32(UInt32(id))) }
         if let id = vocab.unknown { writer.set("tokenizer.ggml.unknown_token_id", .uint32(UInt32(id))) }

@@ -17,6 +17,11 @@ struct GGUFVocabulary: Equatable {
     var padding: Int?
     var addBOS: Bool
     var chatTemplate: String?
+    /// "gpt2" (byte-level BPE) or "llama" (SentencePiece, which also has scores).
+    var model = "gpt2"
+    var scores: [Float]?
+    /// Written only when false (llama.cpp assumes true for SentencePiece vocabularies).
+    var addSpacePrefix = true
 
     static let normal: Int32 = 1, control: Int32 = 3, userDefined: Int32 = 4, unused: Int32 = 5
 
@@ -128,7 +133,11 @@ enum HFTokenizerFiles {
 
     /// Reads tokenizer.json + tokenizer_config.json back into GGUF vocabulary values. `vocabularySize` (from
     /// config.json) pads the token list with unused [PAD] tokens, as convert_hf_to_gguf.py does.
-    static func read(directory: URL, vocabularySize: Int?) throws -> GGUFVocabulary {
+    static func read(directory: URL, vocabularySize: Int?, config modelConfig: [String: Any] = [:]) throws -> GGUFVocabulary {
+        // Like convert_hf_to_gguf.py's LlamaModel, a SentencePiece tokenizer.model wins over tokenizer.json.
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.model").path) {
+            return try readSentencePiece(directory: directory, vocabularySize: vocabularySize, modelConfig: modelConfig)
+        }
         let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
         let tokenizer = try readJSON(tokenizerURL)
         guard let model = tokenizer["model"] as? [String: Any], model["type"] as? String == "BPE",
@@ -165,15 +174,11 @@ enum HFTokenizerFiles {
             if let object = config[key] as? [String: Any], let text = object["content"] as? String { return ids[text] }
             return nil
         }
-        var template = config["chat_template"] as? String
-        if template == nil, let named = config["chat_template"] as? [[String: Any]] {
-            template = named.first { $0["name"] as? String == "default" }?["template"] as? String
-        }
         return GGUFVocabulary(tokens: filled, tokenTypes: types, merges: merges,
                               preTokenizer: preTokenizerName(tokenizer["pre_tokenizer"]),
                               bos: specialID("bos_token"), eos: specialID("eos_token"), unknown: specialID("unk_token"),
                               padding: specialID("pad_token"), addBOS: config["add_bos_token"] as? Bool ?? false,
-                              chatTemplate: template)
+                              chatTemplate: chatTemplate(config))
     }
 
     static func readJSON(_ url: URL) throws -> [String: Any] {
