@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Screen", "Bus", "LatheTestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "LatheTests", dependencies: ["LatheTestSupport"]),
-        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "GGUF", "Kernels", "Engine", "LatheTestSupport"]),
+        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "GGUF", "Kernels", "CKernels", "Engine", "LatheTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Workbench", "Bus", "LatheTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Workbench", "Bus", "LatheTestSupport"],
                     exclude: ["openai_client_checks.py"]),

@@ -118,6 +118,10 @@ static inline void lk_scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t 
 float lk_make_qx_quants(int n, int nmax, const float *x, int8_t *L);
 float lk_make_qkx2_quants(int n, int nmax, const float *x, const float *weights, uint8_t *L, float *the_min,
                           uint8_t *Laux, float rmin, float rdelta, int nstep, bool use_mad);
+/// AVX2 versions of the searches, 8 sub-blocks at a time (quants_k_search_avx2.c), used when lk_k_search_simd().
+void lk_q45_search_avx2(const float *x, int nmax, float rmin, int nstep, uint8_t *L, float *scales, float *mins);
+void lk_qx16_search_avx2(const float *x, int nmax, int8_t *L, float *scales);
+int lk_k_search_simd(void);
 /// Unpacks the 16 6-bit signed scales of a q3_K super-block (minus 32).
 void lk_q3k_scales(const uint8_t *packed, int8_t *out);
 

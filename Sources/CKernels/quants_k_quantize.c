@@ -6,6 +6,26 @@
 
 #define GROUP_MAX_EPS 1e-15f
 
+static int k_search_simd = -1;  // -1: not decided yet
+
+int lk_k_search_simd(void) {
+#if defined(__x86_64__)
+    if (k_search_simd < 0)
+        k_search_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    return k_search_simd;
+#else
+    return 0;
+#endif
+}
+
+void lk_set_k_search_simd(int enabled) {
+#if defined(__x86_64__)
+    k_search_simd = enabled && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+    (void)enabled;
+#endif
+}
+
 /// Symmetric quants in [-nmax, nmax-1] (stored + nmax) for q6_K, rmse_type 1 (weights x^2), no qw.
 float lk_make_qx_quants(int n, int nmax, const float *x, int8_t *L) {
     float max = 0, amax = 0;

@@ -1,5 +1,6 @@
 // Reference quantizers for q4_K, q5_K (8 sub-blocks of 32 with 6-bit scale and min) and q6_K (16 sub-blocks
-// of 16 with int8 scales), bit-exact with ggml's quantize_row_q{4,5,6}_K_ref. Layouts: quants_k.c.
+// of 16 with int8 scales), bit-exact with ggml's quantize_row_q{4,5,6}_K_ref. Layouts: quants_k.c. The
+// per-sub-block scale searches run 8 sub-blocks at a time with AVX2 where available (quants_k_search_avx2.c).
 #include "quants_internal.h"
 #pragma clang fp contract(off)  // float expressions evaluate exactly as ggml writes them
 
@@ -11,7 +12,14 @@ static void q45_scales(const float *x, int nmax, float rmin, int nstep, uint8_t 
     uint8_t Laux[32];
     float weights[32], mins[QKK / 32], scales[QKK / 32];
     float max_scale = 0, max_min = 0;
+    const int simd = lk_k_search_simd();
+    if (simd) lk_q45_search_avx2(x, nmax, rmin, nstep, L, scales, mins);
     for (int j = 0; j < QKK / 32; ++j) {
+        if (simd) {
+            if (scales[j] > max_scale) max_scale = scales[j];
+            if (mins[j] > max_min) max_min = mins[j];
+            continue;
+        }
         float sum_x2 = 0;
         for (int l = 0; l < 32; ++l) sum_x2 += x[32 * j + l] * x[32 * j + l];
         const float av_x = sqrtf(sum_x2 / 32);
@@ -98,8 +106,13 @@ void lk_quant_q6_K_ref(const float *x, void *vy, int64_t k) {
     float scales[QKK / 16];
     for (int64_t i = 0; i < k / QKK; i++, x += QKK) {
         float max_scale = 0, max_abs_scale = 0;
+        const int simd = lk_k_search_simd();
+        if (simd) {
+            lk_qx16_search_avx2(x, 32, L, scales);
+            lk_qx16_search_avx2(x + 128, 32, L + 128, scales + 8);
+        }
         for (int ib = 0; ib < QKK / 16; ++ib) {
-            const float scale = lk_make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib);
+            const float scale = simd ? scales[ib] : lk_make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib);
             scales[ib] = scale;
             if (fabsf(scale) > max_abs_scale) { max_abs_scale = fabsf(scale); max_scale = scale; }
         }

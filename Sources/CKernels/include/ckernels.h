@@ -31,6 +31,9 @@ bool lk_supports(int type);
 void lk_dequantize_row(int type, const void *x, float *y, int64_t k);
 /// Quantizes `k` floats with the reference (bit-exact with ggml's quantize_row_*_ref) algorithm.
 void lk_quantize_row_ref(int type, const float *x, void *y, int64_t k);
+/// Whether the q4_K/q5_K/q6_K reference quantizers may run their scale searches with AVX2 (same bytes, faster;
+/// on by default where the CPU has AVX2). For tests that compare the two paths.
+void lk_set_k_search_simd(int enabled);
 /// Quantizes activations for dotting (q8_0, q8_1, q8_K, f16, bf16, f32). May use SIMD; the result equals
 /// lk_quantize_activations_ref's: the reference algorithm, except q8_0/q8_1, which follow llama.cpp's x86 path.
 void lk_quantize_row(int type, const float *x, void *y, int64_t k);
