@@ -31,7 +31,9 @@ let package = Package(
         // Hugging Face Hub client, resumable verified downloads and the local model library.
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .target(name: "Hub", dependencies: ["CLibCrypto"]),
+        // libcurl, loaded with dlopen, streams download bodies (URLSession's 16 KB pieces cost half the CPU).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "Hub", dependencies: ["CLibCrypto", "CCurl"]),
         // Training: BLAS for the large products (measured faster than Kernels' f32 matmul on training shapes).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
         .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "Engine", "GGUF", "Kernels", "Tokenizers"]),
