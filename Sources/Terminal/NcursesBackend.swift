@@ -38,6 +38,7 @@ public final class NcursesBackend: TerminalBackend {
         mouseinterval(0)
         curs_set(0)
         Self.writeEscape("\u{1B}[?2004h")     // bracketed paste on
+        TerminalSession.prepareCrashRestore()
         apply(theme: theme)
     }
 
@@ -93,6 +94,8 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     public func pollEvents() -> [TerminalEvent] {
+        // A SIGTERM (or SIGINT, SIGHUP, SIGQUIT) recorded by its handler: restore here, outside the handler, and die of it.
+        if let sig = TerminalSession.pendingTermination { TerminalSession.restoreAndDie(of: sig) }
         var raw: [RawInput] = []
         var ch: wint_t = 0
         while raw.count < 65_536 {
@@ -107,8 +110,10 @@ public final class NcursesBackend: TerminalBackend {
         return raw.isEmpty ? [] : decoder.decode(raw)
     }
 
-    /// Stops the process like Ctrl-Z in a shell; when `fg` resumes it, curses mode comes back.
-    public func suspend() {
+    /// Stops the process like Ctrl-Z in a shell; when `fg` resumes it, curses mode comes back. Returns false, and
+    /// does nothing, when no job-control shell started lathe: nobody could resume it.
+    public func suspend() -> Bool {
+        guard Self.startedAsAJob else { return false }
         endwin()
         Self.writeEscape("\u{1B}[?2004l")
         signal(SIGTSTP, SIG_DFL)
@@ -126,6 +131,16 @@ public final class NcursesBackend: TerminalBackend {
         Self.writeEscape("\u{1B}[?2004h")
         clearok(lathe_stdscr(), true)
         wrefresh(lathe_stdscr())
+        return true
+    }
+
+    /// Whether a shell with job control started this process: such a shell runs each job in a process group of its
+    /// own, in its session, and `fg` resumes it. Under a shell without job control (`sh -c`, a script) the process
+    /// shares its parent's group; started straight in a session of its own (a tmux pane's command), its group is
+    /// orphaned and the kernel discards a stop anyway.
+    static var startedAsAJob: Bool {
+        let parent = getppid()
+        return getpgrp() != getpgid(parent) && getsid(0) == getsid(parent)
     }
 
     private func keyInput(_ code: Int32) -> RawInput? {

@@ -202,15 +202,21 @@ private func activeTab(_ theme: String, colors: Int) throws -> CellColours {
     try await tmux.waitFor("tokens streaming", seconds: 60, thenSend: ["C-c"]) {
         $0.range(of: #"generating… [1-9]\d* tokens"#, options: .regularExpression) != nil
     }
-    try await tmux.waitFor("the generation stopped, input ready") { !$0.contains("generating…") && $0.contains("Message") }
+    // The stopped reply keeps what streamed and shows its figures, marked as stopped.
+    try await tmux.waitFor("the generation stopped with its figures, input ready") {
+        !$0.contains("generating…") && $0.contains("Message") && $0.range(of: stoppedFigures, options: .regularExpression) != nil
+    }
     let stopped = tmux.screen()
     #expect(!stopped.contains("LATHE-EXITED"), "the first Ctrl-C quit instead of stopping the generation")
-    #expect(!stopped.contains("first token"), "the reply ran to its end instead of stopping")   // only finished replies show their figures
-    #expect(stopped.contains("Assistant"))                                                       // what streamed is kept
+    #expect(stopped.contains("Assistant"))
 
     try tmux.keys("C-c")
     try await tmux.waitFor("LATHE-EXITED 0")
 }
+
+/// The figures line under a stopped reply: "12 tokens · 30.5 tok/s · first token 140 ms · stopped" (a reply that
+/// ran to its end has no "· stopped"), with a real first-token time.
+let stoppedFigures = #"[1-9]\d* tokens · [0-9.]+ tok/s · first token [1-9]\d* ms · stopped"#
 
 @Test func sigtermRestoresTheTerminalAndTheShellWorks() async throws {
     let root = try scratch("sigterm-e2e")
@@ -224,6 +230,8 @@ private func activeTab(_ theme: String, colors: Int) throws -> CellColours {
     echo LATHE-EXITED $?
     echo STTY $(stty -a | tr -s ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|icrnl|opost|onlcr)' | sort | tr '\\n' ' ')
     echo TPUT $(tput cols) $(tput lines)
+    IFS= read -r line
+    printf 'PASTED[%s]\\n' "$line" | cat -v
     """.write(toFile: root + "/run.sh", atomically: true, encoding: .utf8)
     let tmux = try await shellSession("sigterm-e2e")
     defer { tmux.kill() }
@@ -239,6 +247,10 @@ private func activeTab(_ theme: String, colors: Int) throws -> CellColours {
     #expect(lines.contains("STTY echo icanon icrnl isig onlcr opost"))           // cooked mode again, none negated
     #expect(lines.contains("TPUT 120 40"))
     #expect(try tmux.display("#{alternate_on} #{mouse_any_flag} #{cursor_flag}") == "0 0 1")  // main screen, no mouse, cursor shown
+    try tmux.paste("after sigterm")                                               // bracketed paste off: the text arrives bare
+    try tmux.keys("Enter")
+    try await tmux.waitFor("the paste as sh read it") { $0.contains("PASTED[") }
+    #expect(tmux.screen().split(separator: "\n").contains("PASTED[after sigterm]"))
 
     try enter(tmux, "echo PROMPT-$((6 * 7))")                                     // the shell takes and echoes input
     try await tmux.waitFor("the shell's answer") { $0.split(separator: "\n").contains("PROMPT-42") }
