@@ -33,7 +33,9 @@ import Testing
     try await tmux.waitFor("Remote: ")
     try tmux.text(url)
     try tmux.keys("Enter")
-    try await tmux.waitFor("chat uses remote \(url) (SmolLM2-135M-Instruct.Q4_1)", seconds: 30)
+    try await tmux.waitFor("the remote endpoint in use", seconds: 30) {   // the line wraps in the 46-column list
+        $0.contains("chat uses remote \(url)") && $0.contains("(SmolLM2-135M-Instruct.Q4_1)")
+    }
 
     try tmux.keys("M-1")
     try tmux.text("What is the capital of France?")
@@ -45,10 +47,12 @@ import Testing
 
     try tmux.keys("M-2")
     try tmux.keys("e")
-    try await tmux.waitFor("Remote: \(url)")
-    for _ in 0..<(url.count + 40) { try tmux.keys("BSpace") }
+    try await tmux.waitFor("URL [model] · Enter uses it")      // the field starts with "URL MODEL" in use
+    for _ in 0..<80 { try tmux.keys("BSpace") }
     try tmux.keys("Enter")
-    try await tmux.waitFor("back to the local engine") { !$0.contains("chat uses remote") && !$0.contains("connecting") }
+    try await tmux.waitFor("back to the local engine") {
+        !$0.contains("Remote: ") && !$0.contains("chat uses remote") && !$0.contains("connecting")
+    }
 
     try tmux.keys("M-5")
     try tmux.keys("s")
