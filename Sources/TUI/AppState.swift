@@ -33,6 +33,8 @@ public struct AppState: Sendable, Equatable {
     public var idPrefix: UInt64
     public var idCounter: UInt64 = 0
     public var quitRequested = false
+    /// A one-off word for the status bar (e.g. why Ctrl-Z did nothing); the next key clears it.
+    public var notice: String?
 
     /// A fresh state with one empty conversation.
     public init(size: Size, themeName: String = "dark", themeNames: [String] = ["dark", "light", "high-contrast"],

@@ -50,6 +50,7 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    state.notice = nil
     let scope = state.scope
     if scope != .overlay || isGlobalOnlyKey(key), let action = Keymap.action(for: key, in: .global) {
         return perform(&state, action)

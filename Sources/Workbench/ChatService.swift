@@ -145,10 +145,11 @@ public actor ChatService {
 
     private func start(_ request: GenerationRequest) {
         running?.task.cancel()      // one generation at a time: a new request replaces the old one
+        let begun = ContinuousClock.now
         let stream = generator.generate(prompt: request.turns, parameters: request.parameters)
         let bus = self.bus
         let task = Task { [weak self] in
-            await Self.run(request.id, stream, bus: bus)
+            await Self.run(request.id, stream, begun: begun, bus: bus)
             await self?.finished(request.id)
         }
         running = (request.id, task)
@@ -159,16 +160,17 @@ public actor ChatService {
     }
 
     /// Publishes started, every token, then finished (cancelled if stopped) or failed.
-    private static func run(_ id: UUID, _ stream: AsyncThrowingStream<GeneratedChunk, Error>, bus: Bus) async {
+    private static func run(_ id: UUID, _ stream: AsyncThrowingStream<GeneratedChunk, Error>,
+                            begun: ContinuousClock.Instant, bus: Bus) async {
         await bus.publish(.started(request: id), on: .generation)
-        var last = TokenStats(generatedTokens: 0, tokensPerSecond: 0, contextUsed: 0, contextSize: 0)
+        var measured = StreamFigures(started: begun)
         var info: CompletionInfo?
         do {
             for try await chunk in stream {
                 if Task.isCancelled { break }
                 switch chunk {
                 case .token(let text, let stats):
-                    last = stats
+                    measured.add(stats, at: .now)
                     await bus.publish(.token(request: id, text: text, stats: stats), on: .generation)
                 case .finished(let completion): info = completion
                 }
@@ -181,14 +183,49 @@ public actor ChatService {
                 return
             }
         }
-        var final = info ?? CompletionInfo(promptTokens: 0, generatedTokens: last.generatedTokens, promptTokensPerSecond: 0,
-                                           tokensPerSecond: last.tokensPerSecond, timeToFirstToken: 0,
-                                           stopReason: .endOfSequence)
+        // A stopped run ends the stream before the generator's own figures arrive: use what was measured here.
+        var final = info ?? measured.completion
         if Task.isCancelled { final.stopReason = .cancelled }
         await bus.publish(.finished(request: id, final), on: .generation)
     }
 
     private func describe(_ error: Error) -> String { (error as? LocalizedError)?.errorDescription ?? "\(error)" }
+}
+
+/// The figures of a reply as the service sees its tokens arrive, for runs whose generator never reports its own
+/// (a stopped run's stream is cut before the final chunk): time to the first token from the request's start,
+/// speed over the tokens after the first (as the engine reports it), prompt size from the context in use.
+struct StreamFigures {
+    let started: ContinuousClock.Instant
+    private var first: ContinuousClock.Instant?
+    private var latest: ContinuousClock.Instant?
+    private var last = TokenStats(generatedTokens: 0, tokensPerSecond: 0, contextUsed: 0, contextSize: 0)
+
+    init(started: ContinuousClock.Instant) { self.started = started }
+
+    mutating func add(_ stats: TokenStats, at time: ContinuousClock.Instant) {
+        if first == nil { first = time }
+        latest = time
+        last = stats
+    }
+
+    var completion: CompletionInfo {
+        let firstToken = first.map { seconds($0 - started) } ?? 0
+        var rate = last.tokensPerSecond
+        if let first, let latest, last.generatedTokens > 1, latest > first {
+            rate = Double(last.generatedTokens - 1) / seconds(latest - first)
+        }
+        // The engine counts the whole prompt (history included) plus the tokens generated so far as context used;
+        // a remote generator reports 0 there.
+        let promptTokens = max(0, last.contextUsed - last.generatedTokens)
+        return CompletionInfo(promptTokens: promptTokens, generatedTokens: last.generatedTokens,
+                              promptTokensPerSecond: promptTokens > 0 && firstToken > 0 ? Double(promptTokens) / firstToken : 0,
+                              tokensPerSecond: rate, timeToFirstToken: firstToken, stopReason: .endOfSequence)
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
 }
 
 /// A generator that replays fixed text token by token: for tests, demos and UI work without a model.
