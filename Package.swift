@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "Hub", dependencies: ["CLibCrypto", "CCurl"]),
         // Training: BLAS for the large products (measured faster than Kernels' f32 matmul on training shapes).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
-        .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "Engine", "GGUF", "Kernels", "Tokenizers"]),
+        .target(name: "CTrainerKernels", cSettings: cOptimised),
+        .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "CTrainerKernels", "Engine", "GGUF", "Kernels", "Tokenizers"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),

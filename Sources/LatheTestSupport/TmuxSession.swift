@@ -56,16 +56,50 @@ public struct TmuxSession: Sendable {
     /// Keys by tmux name (`Enter`, `C-q`, `M-2`, `F9`).
     public func keys(_ keys: String...) throws { try run(["send-keys", "-t", name] + keys) }
 
+    /// `text` pasted into the pane as a terminal pastes it: inside the bracketed-paste markers (ESC [200~ … ESC [201~)
+    /// when the program in the pane has turned bracketed paste on, as is otherwise; tmux sends newlines as CR.
+    public func paste(_ text: String) throws {
+        try run(["set-buffer", "-b", "lathe-test", text])
+        try run(["paste-buffer", "-p", "-d", "-b", "lathe-test", "-t", name])
+    }
+
     /// Text typed literally.
     public func text(_ text: String) throws { try run(["send-keys", "-t", name, "-l", text]) }
 
-    /// A left click (press then release) at column `x`, row `y` (0-based), written to the pane as the X10 mouse
-    /// report `ESC [ M b x y` that ncurses reads for tmux's terminfo (kmous=\E[M): bytes are 32 + button, 33 + x,
-    /// 33 + y; button 0 is the left press, 3 a release. tmux cannot synthesise a click without a client attached.
-    public func click(x: Int, y: Int) throws {
-        precondition(x < 223 && y < 223, "X10 mouse reports address columns and rows below 223")
-        let report = { (button: Int) in [0x1B, 0x5B, 0x4D, 32 + button, 33 + x, 33 + y].map { String($0, radix: 16) } }
-        try run(["send-keys", "-t", name, "-H"] + report(0) + report(3))
+    /// How mouse reports are encoded; ncurses reads the one its terminfo entry names (kmous).
+    public enum MouseFormat: Sendable {
+        /// `ESC [ M b x y`, each a byte: 32 + button, 33 + column, 33 + row (tmux's terminfo: kmous=\E[M).
+        case x10
+        /// `ESC [ < b ; column ; row M` in decimal, 1-based, `m` ending a release (xterm's terminfo: kmous=\E[<, mode 1006).
+        case sgr
+    }
+
+    /// A left click (press then release) at column `x`, row `y` (0-based), written to the pane as the mouse
+    /// reports a terminal sends: button 0 is the left press; a release is button 3 in X10 and a final `m` in SGR.
+    /// tmux cannot synthesise a click without a client attached.
+    public func click(x: Int, y: Int, format: MouseFormat = .x10) throws {
+        try run(["send-keys", "-t", name, "-H"]
+                + mouseReport(button: 0, x: x, y: y, format: format)
+                + mouseReport(button: format == .x10 ? 3 : 0, x: x, y: y, format: format, release: true))
+    }
+
+    /// `notches` turns of the scroll wheel (button 64 up, 65 down; no release) with the pointer at `x`, `y`.
+    public func wheel(up: Bool, notches: Int = 1, x: Int, y: Int, format: MouseFormat = .x10) throws {
+        let one = mouseReport(button: up ? 64 : 65, x: x, y: y, format: format)
+        try run(["send-keys", "-t", name, "-H"] + Array(repeating: one, count: notches).flatMap { $0 })
+    }
+
+    /// One mouse report as hex bytes for `send-keys -H`.
+    private func mouseReport(button: Int, x: Int, y: Int, format: MouseFormat, release: Bool = false) -> [String] {
+        let bytes: [Int]
+        switch format {
+        case .x10:
+            precondition(x < 223 && y < 223, "X10 mouse reports address columns and rows below 223")
+            bytes = [0x1B, 0x5B, 0x4D, 32 + button, 33 + x, 33 + y]
+        case .sgr:
+            bytes = [0x1B, 0x5B, 0x3C] + "\(button);\(x + 1);\(y + 1)\(release ? "m" : "M")".utf8.map(Int.init)
+        }
+        return bytes.map { String($0, radix: 16) }
     }
 
     public struct TimedOut: Error, CustomStringConvertible {

@@ -8,6 +8,8 @@ public final class MemoryBackend: TerminalBackend {
     public private(set) var clearCount = 0
     public private(set) var themeName: String?
     public private(set) var suspendCount = 0
+    /// What `suspend()` answers: false plays a shell without job control.
+    public var canSuspend = true
     private var queued: [TerminalEvent] = []
 
     public init(size: Size) { buffer = ScreenBuffer(size: size) }
@@ -45,5 +47,9 @@ public final class MemoryBackend: TerminalBackend {
     }
 
     public func apply(theme: Theme) { themeName = theme.name }
-    public func suspend() { suspendCount += 1 }
+    public func suspend() -> Bool {
+        guard canSuspend else { return false }
+        suspendCount += 1
+        return true
+    }
 }

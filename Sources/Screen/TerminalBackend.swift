@@ -27,11 +27,12 @@ public protocol TerminalBackend: AnyObject {
     func pollEvents() -> [TerminalEvent]
     /// Maps style roles to colours.
     func apply(theme: Theme)
-    /// Gives the terminal back to the shell and stops the process (Ctrl-Z); returns after `fg`.
-    func suspend()
+    /// Gives the terminal back to the shell and stops the process (Ctrl-Z); returns after `fg`. Returns false
+    /// when it cannot (no job control to resume it) and did nothing.
+    func suspend() -> Bool
 }
 
 public extension TerminalBackend {
     func apply(theme: Theme) {}
-    func suspend() {}
+    func suspend() -> Bool { false }
 }

@@ -1,6 +1,6 @@
 // The run loop: pumps terminal input and bus events into `reduce`, carries out effects (publish on the bus,
-// suspend, quit) and renders at most `framesPerSecond` frames a second, so a fast token stream is coalesced
-// into one redraw per frame.
+// suspend, quit) and renders at most `framesPerSecond` frames a second, on a fixed beat, so a fast token stream
+// is coalesced into one redraw per frame.
 import Bus
 import Foundation
 import Screen
@@ -48,6 +48,9 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
     var lastTick = ContinuousClock.now
     var dirty = true
     let framePeriod = Duration.seconds(1) / max(1, framesPerSecond)
+    // Frames start on a fixed beat, one period apart whatever each frame's work took, so an event (a streamed
+    // token) waits at most one period for the frame that draws it.
+    var deadline = clock.now
     run: while true {
         let start = ContinuousClock.now
         let arrived = inbox.drain()
@@ -62,9 +65,12 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
                 switch effect {
                 case .quit: break run
                 case .suspend:
-                    backend.suspend()
-                    renderer.invalidate()
-                    state.size = backend.size
+                    if backend.suspend() {
+                        renderer.invalidate()
+                        state.size = backend.size
+                    } else {
+                        state.notice = "Ctrl-Z ignored: no job control to resume lathe"
+                    }
                 default: await carryOut(effect, on: bus)
                 }
             }
@@ -85,7 +91,10 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
             frameTime.add(end - start)
             for event in arrived { eventLatency.add(end - event.at) }
         }
-        do { try await clock.sleep(for: framePeriod) } catch { break run }
+        deadline = deadline.advanced(by: framePeriod)
+        let now = clock.now
+        if deadline < now { deadline = now }      // behind (a slow frame, a suspend): go on from now, no burst of frames
+        do { try await clock.sleep(until: deadline, tolerance: nil) } catch { break run }
     }
     return AppRunResult(state: state, frames: frames, frameTime: frameTime, eventLatency: eventLatency)
 }

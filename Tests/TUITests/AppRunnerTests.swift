@@ -1,6 +1,7 @@
 // The run loop end to end over MemoryBackend and a real Bus: keys in, a fake chat service answering on the
 // bus, the screen updated, and a clean quit. Input is scripted by conditions on the screen, not by time.
 import Bus
+import LatheTestSupport
 import Screen
 import Testing
 import TUI
@@ -10,6 +11,8 @@ private final class ScriptedBackend: TerminalBackend {
     let memory: MemoryBackend
     private var steps: [(wait: String?, events: [TerminalEvent])]
     private var polls = 0
+    /// Awaited texts that never showed (their steps went ahead after 5000 polls).
+    private(set) var missed: [String] = []
 
     init(size: Size, steps: [(wait: String?, events: [TerminalEvent])]) {
         memory = MemoryBackend(size: size)
@@ -25,7 +28,10 @@ private final class ScriptedBackend: TerminalBackend {
     func pollEvents() -> [TerminalEvent] {
         polls += 1
         guard let step = steps.first else { return polls > 5000 ? [.key(.ctrl("q"))] : [] }
-        if let wait = step.wait, !memory.buffer.rows.joined(separator: "\n").contains(wait), polls < 5000 { return [] }
+        if let wait = step.wait, !memory.buffer.rows.joined(separator: "\n").contains(wait) {
+            if polls < 5000 { return [] }
+            missed.append(wait)
+        }
         steps.removeFirst()
         return step.events
     }
@@ -81,4 +87,82 @@ private func keys(_ text: String) -> [TerminalEvent] { text.map { .key(.char($0)
     #expect(result.framesPerSecond > 0)
     #expect(result.cellsPerFullFrame > 0 && result.cellsPerFullFrame <= 60 * 20)
     #expect(result.averageCellsPerStreamingFrame < Double(60 * 20))
+}
+
+/// Records when (on a manual clock) each frame starts, and spends `work` of that clock in each frame.
+private final class TimedBackend: TerminalBackend, @unchecked Sendable {
+    let memory = MemoryBackend(size: Size(width: 40, height: 10))
+    let clock: ManualClock
+    let work: Duration
+    private(set) var starts: [Duration] = []
+
+    init(clock: ManualClock, work: Duration) {
+        self.clock = clock
+        self.work = work
+    }
+
+    var size: Size { memory.size }
+    func draw(_ changes: [CellChange]) { memory.draw(changes) }
+    func clear() { memory.clear() }
+    func setCursor(_ position: Point?) { memory.setCursor(position) }
+    func flush() { memory.flush() }
+
+    func pollEvents() -> [TerminalEvent] {
+        starts.append(clock.now.offset)
+        if starts.count == 6 { return [.key(.ctrl("q"))] }
+        clock.advance(by: work)
+        return []
+    }
+}
+
+@Test func framesStartOnAFixedBeatWhateverTheirWorkTakes() async {
+    let bus = Bus()
+    let clock = ManualClock()
+    // 50 frames/s is a 20 ms period; each frame's work takes 7 ms of it. Frames must start every 20 ms (the next
+    // deadline), not every 27 ms (a whole period of sleep after the work).
+    let backend = TimedBackend(clock: clock, work: .milliseconds(7))
+    let driver = Task {
+        while !Task.isCancelled {
+            if clock.sleeperCount > 0 { clock.advance(by: .milliseconds(1)) }
+            await Task.yield()
+        }
+    }
+    _ = await runWorkbenchApp(backend: backend, bus: bus, state: AppState(size: backend.size), themes: [.plain],
+                              framesPerSecond: 50, initialEffects: [], clock: clock)
+    driver.cancel()
+    #expect(backend.starts == (0..<6).map { Duration.milliseconds(20 * $0) })
+
+    // Work longer than a period: the next frame starts at once, and the beat goes on from there (no catch-up burst).
+    let slowClock = ManualClock()
+    let slow = TimedBackend(clock: slowClock, work: .milliseconds(30))
+    let slowDriver = Task {
+        while !Task.isCancelled {
+            if slowClock.sleeperCount > 0 { slowClock.advance(by: .milliseconds(1)) }
+            await Task.yield()
+        }
+    }
+    _ = await runWorkbenchApp(backend: slow, bus: bus, state: AppState(size: slow.size), themes: [.plain],
+                              framesPerSecond: 50, initialEffects: [], clock: slowClock)
+    slowDriver.cancel()
+    #expect(slow.starts == (0..<6).map { Duration.milliseconds(30 * $0) })
+    await bus.shutdown()
+}
+
+@Test func ctrlZThatCannotSuspendSaysWhyAndTheNextKeyClearsIt() async {
+    let bus = Bus()
+    // ScriptedBackend cannot suspend, as under a shell without job control.
+    let backend = ScriptedBackend(size: Size(width: 100, height: 24), steps: [
+        (nil, [.key(.ctrl("z"))]),
+        ("no job control", [.key(.char("x"))]),
+        (nil, [.key(.ctrl("q"))]),
+    ])
+    let result = await runWorkbenchApp(backend: backend, bus: bus, state: AppState(size: backend.size),
+                                       themes: [.plain], framesPerSecond: 1000, initialEffects: [])
+    #expect(backend.missed.isEmpty, "never on screen: \(backend.missed)")
+    #expect(result.state.notice == nil)
+    #expect(result.state.chat.input.text == "x")          // the app went on taking keys
+    let memory = MemoryBackend(size: Size(width: 10, height: 3))
+    memory.canSuspend = false
+    #expect(!memory.suspend() && memory.suspendCount == 0)
+    await bus.shutdown()
 }

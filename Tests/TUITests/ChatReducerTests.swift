@@ -55,6 +55,46 @@ import TUI
     #expect(state.chat.conversation.messages.last?.text == "partial")
 }
 
+@Test func aStoppedReplyGetsItsFiguresFromTheLateFinish() {
+    var state = Fixture.state()
+    Fixture.exchange(&state, "hi", ["partial"], finish: false)
+    let id = state.chat.generation!.request
+    run(&state, press(.escape))
+    var stoppedInfo = Fixture.info
+    stoppedInfo.generatedTokens = 1
+    stoppedInfo.stopReason = .cancelled
+    run(&state, receive(.generation(.token(request: id, text: " late", stats: Fixture.stats(2)))))
+    let effects = run(&state, receive(.generation(.finished(request: id, stoppedInfo))))
+    #expect(effects == [.chat(.save(state.chat.conversation))])
+    #expect(state.chat.conversation.messages.last == ConversationMessage(role: .assistant, text: "partial", info: stoppedInfo))
+    #expect(state.metrics.generations == [stoppedInfo])
+    #expect(state.chat.lastTokensPerSecond == stoppedInfo.tokensPerSecond)
+    #expect(state.chat.stopped == nil)
+    #expect(screen(state).rows.contains { $0.contains("1 tokens · 42.5 tok/s · first token 83 ms · stopped") })
+    // Nothing more from that request changes anything.
+    #expect(run(&state, receive(.generation(.finished(request: id, Fixture.info)))) == [])
+    #expect(state.chat.conversation.messages.last?.info == stoppedInfo)
+}
+
+@Test func aStoppedRunsFiguresNeverLandOnAnotherReply() {
+    // Stopped before any token: the empty reply is dropped, so the figures have nowhere to go.
+    var state = Fixture.state()
+    Fixture.exchange(&state, "first", ["done"])
+    Fixture.exchange(&state, "second", [], finish: false)
+    let empty = state.chat.generation!.request
+    run(&state, press(.escape))
+    #expect(run(&state, receive(.generation(.finished(request: empty, Fixture.info)))) == [])
+    #expect(state.chat.conversation.messages.map(\.text) == ["first", "done", "second"])
+    #expect(state.metrics.generations == [Fixture.info])               // only the finished first reply
+    // Regenerated before the stopped run's finish came: the new reply is not the stopped one.
+    Fixture.exchange(&state, "third", ["old"], finish: false)
+    let old = state.chat.generation!.request
+    run(&state, press(.escape), press(.ctrl("r")))
+    #expect(state.chat.isGenerating)
+    run(&state, receive(.generation(.finished(request: old, Fixture.info))))
+    #expect(state.chat.conversation.messages.last == ConversationMessage(role: .assistant, text: ""))
+}
+
 @Test func ctrlCStopsAGenerationThenQuitsWhenIdle() {
     var state = Fixture.state()
     Fixture.exchange(&state, "hi", [], finish: false)

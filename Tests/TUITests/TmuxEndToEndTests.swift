@@ -31,8 +31,13 @@ import Testing
     try tmux.keys("M-1")
     try tmux.text("Write a very long story about a dragon.")
     try tmux.keys("Enter")
-    try await tmux.waitFor("generating…", seconds: 60, thenSend: ["Escape"]) { $0.contains("generating…") }  // Esc lands while it streams
-    try await tmux.waitFor("input ready") { !$0.contains("generating…") && $0.contains("Message") }
+    // Esc lands while it streams, once a token shows (a reply stopped before its first token is dropped, figures and all).
+    try await tmux.waitFor("tokens streaming", seconds: 60, thenSend: ["Escape"]) {
+        $0.range(of: #"generating… [1-9]\d* tokens"#, options: .regularExpression) != nil
+    }
+    try await tmux.waitFor("input ready, the stopped reply's figures shown") {
+        !$0.contains("generating…") && $0.contains("Message") && $0.range(of: stoppedFigures, options: .regularExpression) != nil
+    }
 
     try tmux.keys("C-q")
     try await tmux.waitFor("LATHE-EXITED 0")

@@ -4,13 +4,19 @@ import Foundation
 import Testing
 import Workbench
 
-/// Yields one token, then waits until cancelled (a generation the test stops).
+/// After 50 ms (its "prompt"), yields two tokens 20 ms apart with a 10-token prompt in the context, then waits until
+/// cancelled (a generation the test stops). It never sends figures of its own.
 private struct EndlessGenerator: ReplyGenerator {
     func generate(prompt messages: [ChatTurn], parameters: ChatParameters) -> AsyncThrowingStream<GeneratedChunk, Error> {
         AsyncThrowingStream { continuation in
-            continuation.yield(.token(text: "tick", stats: TokenStats(generatedTokens: 1, tokensPerSecond: 1,
-                                                                      contextUsed: 1, contextSize: 8)))
-            continuation.onTermination = { _ in }
+            let task = Task {
+                for (n, pause) in [(1, 50), (2, 20)] {
+                    try? await Task.sleep(for: .milliseconds(pause))
+                    continuation.yield(.token(text: "tick", stats: TokenStats(generatedTokens: n, tokensPerSecond: 1,
+                                                                              contextUsed: 10 + n, contextSize: 64)))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }
@@ -69,9 +75,16 @@ private func isEnd(_ e: GenerationEvent) -> Bool {
     var iterator = events.makeAsyncIterator()
     _ = await iterator.next()            // started
     _ = await iterator.next()            // first token
+    _ = await iterator.next()            // second token
     await bus.publish(.stop, on: .chat)
     guard case .finished(_, let info)? = await iterator.next() else { Issue.record("no finish"); return }
     #expect(info.stopReason == .cancelled)
+    // The stopped reply still has its figures, measured by the service as the tokens came.
+    #expect(info.generatedTokens == 2)
+    #expect(info.promptTokens == 10)
+    #expect(info.timeToFirstToken >= 0.05 && info.timeToFirstToken < 30, "first token after \(info.timeToFirstToken) s")
+    #expect(info.tokensPerSecond > 0 && info.tokensPerSecond <= 50, "\(info.tokensPerSecond) tok/s")  // 1 token in >= 20 ms
+    #expect(info.promptTokensPerSecond > 0)
     await service.waitUntilIdle()
     await service.stop()
 }

@@ -148,7 +148,7 @@ private final class FedBackend: TerminalBackend, @unchecked Sendable {
     func setCursor(_ position: Point?) { base.setCursor(position) }
     func flush() { base.flush() }
     func apply(theme: Theme) { base.apply(theme: theme) }
-    func suspend() {}
+    func suspend() -> Bool { false }
 
     func pollEvents() -> [TerminalEvent] {
         let fed = lock.withLock {

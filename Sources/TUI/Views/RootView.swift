@@ -74,6 +74,7 @@ enum StatusLine {
         if let error = chat.lastError ?? state.models.lastError {
             left.append(Span("│ \(error) ", Style(.error, .bold)))
         }
+        if let notice = state.notice { left.append(Span("│ \(notice) ", Style(.warning, .bold))) }
         // Hints take what the facts leave, dropping from the end so none is cut in half.
         let room = rect.width - StyledLine(left).width - 1
         var shown = hints(state)

@@ -58,21 +58,49 @@ private func startGeneration(_ state: inout AppState, _ chat: inout ChatState,
     return [.chat(.send(request))]
 }
 
-/// Stops the running generation at once: the partial reply stays and is saved.
+/// Stops the running generation at once: the partial reply stays and is saved. Its figures come with the
+/// service's late "finished" event (see `reduceStopped`).
 func stopGeneration(_ state: inout AppState) -> [Effect] {
     guard let generation = state.chat.generation else { return [] }
     state.chat.generation = nil
     var effects: [Effect] = [.chat(.stop)]
+    var stopped = StoppedGeneration(request: generation.request, conversation: generation.conversation)
     if let i = state.chat.index(of: generation.conversation) {
-        if state.chat.conversations[i].messages.last.map({ $0.role == .assistant && $0.text.isEmpty }) == true {
+        let messages = state.chat.conversations[i].messages
+        if messages.last.map({ $0.role == .assistant && $0.text.isEmpty }) == true {
             state.chat.conversations[i].messages.removeLast()
+        } else if let last = messages.last, last.role == .assistant {
+            stopped.reply = (messages.count - 1, last.text)
         }
         effects.append(.chat(.save(state.chat.conversations[i])))
     }
+    state.chat.stopped = stopped
     return effects
 }
 
+/// A stopped generation's late events: tokens are ignored; "finished" puts its figures under the partial reply
+/// (unless that reply was since removed or edited away) and into the metrics table.
+private func reduceStopped(_ state: inout AppState, _ event: GenerationEvent) -> [Effect] {
+    guard let stopped = state.chat.stopped else { return [] }
+    switch event {
+    case .started, .token: return []
+    case .failed:
+        state.chat.stopped = nil
+        return []
+    case .finished(_, let info):
+        state.chat.stopped = nil
+        guard let i = state.chat.index(of: stopped.conversation), let reply = stopped.reply,
+              reply.index < state.chat.conversations[i].messages.count,
+              state.chat.conversations[i].messages[reply.index].role == .assistant,
+              state.chat.conversations[i].messages[reply.index].text == reply.text else { return [] }
+        state.chat.conversations[i].messages[reply.index].info = info
+        record(&state, info)
+        return [.chat(.save(state.chat.conversations[i]))]
+    }
+}
+
 func reduceGeneration(_ state: inout AppState, _ event: GenerationEvent) -> [Effect] {
+    if state.chat.stopped?.request == event.request { return reduceStopped(&state, event) }
     guard let generation = state.chat.generation, generation.request == event.request,
           let i = state.chat.index(of: generation.conversation) else { return [] }
     switch event {
@@ -91,9 +119,7 @@ func reduceGeneration(_ state: inout AppState, _ event: GenerationEvent) -> [Eff
         if let last, state.chat.conversations[i].messages[last].role == .assistant {
             state.chat.conversations[i].messages[last].info = info
         }
-        state.chat.lastTokensPerSecond = info.tokensPerSecond
-        state.metrics.generations.append(info)
-        if state.metrics.generations.count > 50 { state.metrics.generations.removeFirst() }
+        record(&state, info)
         state.chat.conversations[i].updated = state.now
         return [.chat(.save(state.chat.conversations[i]))]
     case .failed(_, let message):
@@ -104,6 +130,13 @@ func reduceGeneration(_ state: inout AppState, _ event: GenerationEvent) -> [Eff
         }
         return [.chat(.save(state.chat.conversations[i]))]
     }
+}
+
+/// A finished reply's figures: the status bar's last speed and a row of the Metrics pane's table.
+private func record(_ state: inout AppState, _ info: CompletionInfo) {
+    if info.generatedTokens > 0 { state.chat.lastTokensPerSecond = info.tokensPerSecond }
+    state.metrics.generations.append(info)
+    if state.metrics.generations.count > 50 { state.metrics.generations.removeFirst() }
 }
 
 private func appendToReply(_ conversation: inout Conversation, _ text: String) {

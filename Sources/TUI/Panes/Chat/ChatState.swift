@@ -16,6 +16,20 @@ public struct ActiveGeneration: Sendable, Equatable {
     public var tokensPerSecond = 0.0
 }
 
+/// A generation stopped by the user whose "finished" event (with its figures) has not come yet.
+public struct StoppedGeneration: Sendable, Equatable {
+    public var request: UUID
+    public var conversation: UUID
+    /// Where its partial reply is in the conversation, and its text (to tell whether the reply is still there);
+    /// nil when nothing had streamed (the empty reply was dropped).
+    public var reply: (index: Int, text: String)?
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.request == b.request && a.conversation == b.conversation && a.reply?.index == b.reply?.index
+            && a.reply?.text == b.reply?.text
+    }
+}
+
 public struct ChatState: Sendable, Equatable {
     public var conversations: [Conversation]
     /// Index of the open conversation.
@@ -30,6 +44,7 @@ public struct ChatState: Sendable, Equatable {
     public var historyIndex: Int?
     public var draft = ""
     public var generation: ActiveGeneration?
+    public var stopped: StoppedGeneration?
     /// Display lines scrolled up from the bottom of the transcript.
     public var scroll = 0
     public var showThinking = false
