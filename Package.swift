@@ -31,10 +31,13 @@ let package = Package(
         // Hugging Face Hub client, resumable verified downloads and the local model library.
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .target(name: "Hub", dependencies: ["CLibCrypto"]),
+        // libcurl, loaded with dlopen, streams download bodies (URLSession's 16 KB pieces cost half the CPU).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "Hub", dependencies: ["CLibCrypto", "CCurl"]),
         // Training: BLAS for the large products (measured faster than Kernels' f32 matmul on training shapes).
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
-        .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "Engine", "GGUF", "Kernels", "Tokenizers"]),
+        .target(name: "CTrainerKernels", cSettings: cOptimised),
+        .target(name: "Trainer", dependencies: ["Bus", "COpenBLAS", "CTrainerKernels", "Engine", "GGUF", "Kernels", "Tokenizers"]),
         // UI layers: Screen knows no ncurses; TUI imports only Screen and Bus; Terminal is the ncurses backend.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .target(name: "Screen"),

@@ -21,6 +21,10 @@ public enum GGUFError: Error, LocalizedError, Equatable, Sendable {
     case missingKey(String)
     case missingTensor(String)
     case writeFailed(path: String, reason: String)
+    /// A split model whose parts do not fit together (a missing part, a wrong split.count or split.no).
+    case badSplit(path: String, reason: String)
+    /// An error in one part of a split model, named by its file.
+    indirect case inPart(path: String, GGUFError)
 
     public var errorDescription: String? {
         // Names come from the file: a hostile one may hold newlines, escapes or a megabyte of text. Each is shown
@@ -51,6 +55,8 @@ public enum GGUFError: Error, LocalizedError, Equatable, Sendable {
         case let .missingKey(key): return "missing metadata key '\(q(key))'"
         case let .missingTensor(name): return "missing tensor '\(q(name))'"
         case let .writeFailed(path, reason): return "cannot write '\(q(path))': \(q(reason))"
+        case let .badSplit(path, reason): return "'\(q(path))': \(q(reason))"
+        case let .inPart(path, error): return "'\(q(path))': \(error.errorDescription ?? "\(error)")"
         }
     }
 

@@ -1,55 +1,39 @@
 // A parsed GGUF file: metadata in file order, the tensor table, and zero-copy views of tensor data
-// straight out of an mmap of the file. The mapping lives as long as the GGUFFile.
+// straight out of an mmap of the file (of each part, for a split model). The mappings live as long as the GGUFFile.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-public final class GGUFFile: @unchecked Sendable {  // immutable after init; the mapping is read-only
+public final class GGUFFile: @unchecked Sendable {  // immutable after init; the mappings are read-only
     public let path: String?
+    /// The files the model is read from: `path` alone, or every part of a split model in order.
+    public let paths: [String]
     public let version: UInt32
-    /// Metadata in the order it appears in the file.
+    /// Metadata in the order it appears in the file (the first part's, for a split model).
     public let metadata: [(key: String, value: GGUFValue)]
+    /// Every tensor; a split model's in part order, each `offset` into its own part's data section.
     public let tensors: [GGUFTensorInfo]
     public let alignment: Int
-    /// Byte offset of the data section from the start of the file.
+    /// Byte offset of the data section from the start of the (first) file.
     public let dataOffset: Int
+    /// Bytes on disk: the file's size, or the sum over a split model's parts.
     public let fileSize: Int
 
-    private let base: UnsafeRawPointer
-    private let release: () -> Void
+    private let mappings: [GGUFMapping]
+    /// For each tensor, the start of the data section of the part that holds it.
+    private let dataStarts: [UnsafeRawPointer]
     private let metadataIndex: [String: Int]
     private let tensorIndex: [String: Int]
 
-    /// Opens and validates `path`, mapping it read-only.
+    /// Opens and validates `path`, mapping it read-only. A split model's first part (`NAME-00001-of-00003.gguf`)
+    /// opens the whole model: every part is mapped and checked, and its tensors read as one table.
     ///
     ///     let file = try GGUFFile(path: "models/SmolLM2-135M-Instruct.Q4_1.gguf")
     ///     let layers = file.int("llama.block_count")
     public convenience init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw GGUFError.cannotOpen(path: path, reason: "not a regular file")
-        }
-        let size = Int(info.st_size)
-        guard size > 0 else { throw GGUFError.truncated(field: "magic", offset: 0, needed: 4, fileSize: 0) }
-        let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapped, mapped != MAP_FAILED else {
-            throw GGUFError.cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        let pointer = UnsafeRawPointer(mapped)
-        do {
-            try self.init(base: pointer, size: size, path: path) { munmap(mapped, size) }
-        } catch {
-            munmap(mapped, size)
-            throw error
-        }
+        try self.init(parts: try GGUFSplit.parts(first: try GGUFSplit.open(path)), path: path)
     }
 
     /// Parses an in-memory GGUF image (copied), e.g. for tests.
@@ -59,30 +43,38 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
             // An empty array may have no base address; there is nothing to copy then.
             if let start = source.baseAddress, !source.isEmpty { buffer.copyMemory(from: start, byteCount: source.count) }
         }
-        do {
-            try self.init(base: UnsafeRawPointer(buffer), size: bytes.count, path: nil) { buffer.deallocate() }
-        } catch {
-            buffer.deallocate()
-            throw error
-        }
+        let mapping = GGUFMapping(base: UnsafeRawPointer(buffer), size: bytes.count) { buffer.deallocate() }
+        let part = GGUFSplit.Part(path: "", mapping: mapping, header: try GGUFParser.parse(mapping.bytes))
+        try self.init(parts: [part], path: nil)
     }
 
-    private init(base: UnsafeRawPointer, size: Int, path: String?, release: @escaping () -> Void) throws {
-        let header = try GGUFParser.parse(UnsafeRawBufferPointer(start: base, count: size))
+    private init(parts: [GGUFSplit.Part], path: String?) throws {
+        let header = parts[0].header
         self.path = path
-        self.base = base
-        self.fileSize = size
+        self.paths = path == nil ? [] : parts.map(\.path)
+        self.mappings = parts.map(\.mapping)
+        self.fileSize = parts.reduce(0) { $0 + $1.mapping.size }
         self.version = header.version
         self.metadata = header.metadata
-        self.tensors = header.tensors
         self.alignment = header.alignment
         self.dataOffset = header.dataOffset
+        var tensors: [GGUFTensorInfo] = []
+        var starts: [UnsafeRawPointer] = []
+        for part in parts {
+            tensors += part.header.tensors
+            starts += repeatElement(part.mapping.base + part.header.dataOffset, count: part.header.tensors.count)
+        }
+        var tensorIndex: [String: Int] = [:]
+        for (index, info) in tensors.enumerated() {
+            // Names are unique within a part (the parser checks); across parts a repeat is as bad.
+            guard tensorIndex.updateValue(index, forKey: info.name) == nil else { throw GGUFError.duplicateTensor(info.name) }
+        }
+        self.tensors = tensors
+        self.dataStarts = starts
+        self.tensorIndex = tensorIndex
         self.metadataIndex = Dictionary(header.metadata.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
-        self.tensorIndex = Dictionary(header.tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.release = release
     }
 
-    deinit { release() }
 
     // MARK: Metadata
 
@@ -120,22 +112,27 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
         return info
     }
 
+    /// Where `tensor`'s data section starts: that of the part holding it (tensors are found by name).
+    private func dataStart(_ tensor: GGUFTensorInfo) -> UnsafeRawPointer {
+        tensorIndex[tensor.name].map { dataStarts[$0] } ?? mappings[0].base + dataOffset
+    }
+
     /// Zero-copy view of a tensor's bytes inside the mapping.
     public func data(for tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base + dataOffset + Int(tensor.offset), count: tensor.byteCount)
+        UnsafeRawBufferPointer(start: dataStart(tensor) + Int(tensor.offset), count: tensor.byteCount)
     }
 
     /// Zero-copy typed view of an F32 tensor (nil for other types).
     public func floats(_ tensor: GGUFTensorInfo) -> UnsafeBufferPointer<Float>? {
         guard tensor.type == .f32 else { return nil }
         // Tensor data is aligned to `alignment` (>= 4 for every real file); checked here for hostile ones.
-        let start = base + dataOffset + Int(tensor.offset)
+        let start = dataStart(tensor) + Int(tensor.offset)
         guard Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 else { return nil }
         return UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: tensor.elementCount)
     }
 
-    /// The whole file as bytes (for byte-level comparisons and copying).
-    public var rawBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: fileSize) }
+    /// The whole file as bytes (for byte-level comparisons and copying); a split model's first part only.
+    public var rawBytes: UnsafeRawBufferPointer { mappings[0].bytes }
 
     /// Total number of tensor elements (the model's parameter count).
     public var parameterCount: Int { tensors.reduce(0) { $0 + $1.elementCount } }

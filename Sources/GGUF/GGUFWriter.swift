@@ -24,10 +24,11 @@ public struct GGUFWriter {
 
     public init() {}
 
-    /// Starts from a read file: same version, metadata (in order), alignment and tensors.
+    /// Starts from a read file: same version, metadata (in order), alignment and tensors; a split model
+    /// becomes one file (its split.* keys dropped).
     public init(copying file: GGUFFile) {
         version = file.version
-        metadata = file.metadata
+        metadata = file.metadata.filter { !GGUFSplit.keys.contains($0.key) }
         alignment = file.alignment
         for info in file.tensors { addTensor(name: info.name, dims: info.dims, type: info.type) { file.data(for: info) } }
     }

@@ -1,4 +1,4 @@
-// HTTP over Foundation's URLSession (libcurl on Linux). Redirects are never followed by URLSession: we follow
+// HTTP over Foundation's URLSession (libcurl on Linux), download bodies over libcurl directly. Redirects are never followed by URLSession: we follow
 // them ourselves so the token goes only to the Hub's own origin (as huggingface_hub does) and a Range header
 // survives the hop to the storage host. A 2xx body can be streamed into a sink as it arrives (bounded memory).
 import Foundation
@@ -67,7 +67,15 @@ public struct HTTPTransport: Sendable {
         }
     }
 
+    /// Streamed bodies go through libcurl called directly when it loads (see CurlTransfer); the environment
+    /// variable LATHE_HTTP_CLIENT=urlsession keeps every request on URLSession (to compare, or as a way out).
+    static let streamsWithCurl = ProcessInfo.processInfo.environment["LATHE_HTTP_CLIENT"] != "urlsession"
+        && CurlTransfer.isAvailable
+
     private func perform(_ request: URLRequest, sink: HTTPBodySink?) async throws -> (HTTPURLResponse, Data) {
+        if sink != nil, Self.streamsWithCurl {
+            return try await CurlTransfer(request, sink: sink, stallTimeout: stallTimeout).run()
+        }
         let delegate = TransferDelegate(sink: sink, url: request.url!)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = stallTimeout

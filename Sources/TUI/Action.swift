@@ -22,7 +22,7 @@ public enum Action: Sendable, Equatable {
     case toggleParameters, editSystemPrompt, toggleThinking, scrollUp, scrollDown
     case listUp, listDown, openConversation, renameConversation, deleteConversation
     case increase, decrease, nextPreset, commitField, cancelField
-    case loadModel, unloadModel, rescanModels
+    case loadModel, unloadModel, rescanModels, editEndpoint
     case startTraining, pauseTraining, stopTraining, resumeTraining, editTrainField, toggleTrainFocus, refreshRuns
     case toggleServer
     case previousQuantType, nextQuantType, startQuantize, cancelQuantize, evaluateQuantize

@@ -69,7 +69,7 @@ public func runWorkbenchApp<B: TerminalBackend, C: Clock>(
                         renderer.invalidate()
                         state.size = backend.size
                     } else {
-                        state.notice = "Ctrl-Z: no job control in the shell that started lathe"
+                        state.notice = "Ctrl-Z ignored: no job control to resume lathe"
                     }
                 default: await carryOut(effect, on: bus)
                 }

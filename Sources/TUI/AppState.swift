@@ -76,7 +76,7 @@ public struct AppState: Sendable, Equatable {
             }
         case .models:
             switch models.focus {
-            case .local: return .models
+            case .local: return models.endpointField != nil ? .modelsEndpoint : .models
             case .search: return .modelsSearch
             case .results: return .hubResults
             case .files: return .hubFiles
@@ -92,7 +92,7 @@ public struct AppState: Sendable, Equatable {
     public var isEditingText: Bool {
         if case .palette = overlay { return true }
         if overlay == nil && pane == .train { return train.editing != nil }
-        if overlay == nil, pane == .models { return models.focus == .search }
+        if overlay == nil, pane == .models { return models.focus == .search || models.endpointField != nil }
         return overlay == nil && pane == .chat && [.input, .rename, .systemPrompt].contains(chat.focus)
     }
 }
@@ -104,8 +104,13 @@ public struct ModelsState: Sendable, Equatable {
     /// Path and fraction of a load in progress.
     public var loading: (path: String, fraction: Double)?
     public var lastError: String?
-    /// The OpenAI-compatible endpoint chats go to instead of the local engine (`lathe tui --remote URL`).
+    /// The OpenAI-compatible endpoint chats go to instead of the local engine ("URL (model)"; `lathe tui --remote
+    /// URL`, or `e` in this pane).
     public var remote: String?
+    /// The remote-endpoint field while `e` edits it ("URL [MODEL]"; empty returns to the local engine).
+    public var endpointField: TextInputState?
+    /// The endpoint being checked after the field was committed.
+    public var connecting: String?
     /// The section with focus: local models, or the Hub browser's search, results, files, or the downloads.
     public var focus: ModelsFocus = .local
     public var hub = HubBrowser()
@@ -116,7 +121,7 @@ public struct ModelsState: Sendable, Equatable {
 
     public static func == (a: ModelsState, b: ModelsState) -> Bool {
         a.available == b.available && a.list == b.list && a.loaded == b.loaded && a.lastError == b.lastError
-            && a.remote == b.remote
+            && a.remote == b.remote && a.endpointField == b.endpointField && a.connecting == b.connecting
             && a.loading?.path == b.loading?.path && a.loading?.fraction == b.loading?.fraction
             && a.focus == b.focus && a.hub == b.hub && a.downloads == b.downloads && a.downloadList == b.downloadList
     }

@@ -11,6 +11,7 @@ public enum Scope: String, Sendable, CaseIterable {
     case metrics = "Metrics"
     case models = "Models: local models"
     case modelsSearch = "Models: Hub search field"
+    case modelsEndpoint = "Models: remote endpoint field"
     case hubResults = "Models: Hub search results"
     case hubFiles = "Models: repository files"
     case downloads = "Models: downloads"
@@ -52,6 +53,7 @@ public enum Keymap {
         case .trainField: trainField
         case .metrics: metrics
         case .modelsSearch: modelsSearch
+        case .modelsEndpoint: modelsEndpoint
         case .hubResults: hubResults
         case .hubFiles: hubFiles
         case .downloads: downloads
@@ -141,6 +143,8 @@ public enum Keymap {
         KeyBinding([.char("u")], .unloadModel, "Unload the model", hint: "unload"),
         KeyBinding([.char("r")], .rescanModels, "Rescan the models directory", hint: "rescan"),
         KeyBinding([.char("/"), .char("s")], .searchHub, "Search the Hugging Face Hub", hint: "search Hub"),
+        KeyBinding([.char("e")], .editEndpoint, "Chat through a remote OpenAI-compatible server, or back to local",
+                   hint: "remote"),
         KeyBinding([.tab], .focusNextSection, "Next section (search, results, files, downloads)"),
     ]
 
@@ -148,6 +152,17 @@ public enum Keymap {
         KeyBinding([.enter], .runSearch, "Search GGUF models on the Hub", hint: "search"),
         KeyBinding([.escape], .closeSection, "Back to the local models", hint: "back"),
         KeyBinding([.tab], .focusNextSection, "Next section"),
+        KeyBinding([.left], .cursorLeft, "Cursor left"),
+        KeyBinding([.right], .cursorRight, "Cursor right"),
+        KeyBinding([.home], .lineStart, "Start of line"),
+        KeyBinding([.end], .lineEnd, "End of line"),
+        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
+        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
+    ]
+
+    static let modelsEndpoint: [KeyBinding] = [
+        KeyBinding([.enter], .commitField, "Use this endpoint (empty: the local engine)", hint: "use"),
+        KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
         KeyBinding([.left], .cursorLeft, "Cursor left"),
         KeyBinding([.right], .cursorRight, "Cursor right"),
         KeyBinding([.home], .lineStart, "Start of line"),

@@ -23,6 +23,7 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .generation(let event): return reduceGeneration(&state, event)
     case .chat(let event):
         reduceChatEvent(&state.chat, event)
+        reduceBackendEvent(&state.models, event)
         return []
     case .model(let event):
         reduceModelEvent(&state.models, event)
@@ -92,6 +93,10 @@ func editFocusedText(_ state: inout AppState, _ edit: (inout TextInputState) -> 
     }
     if state.pane == .models {
         if state.models.focus == .search { edit(&state.models.hub.query) }
+        if var field = state.models.endpointField {
+            edit(&field)
+            state.models.endpointField = field
+        }
         return
     }
     switch state.chat.focus {

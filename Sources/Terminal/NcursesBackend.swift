@@ -111,11 +111,19 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// Stops the process like Ctrl-Z in a shell; when `fg` resumes it, curses mode comes back. Returns false, and
-    /// does nothing, when no job-control shell started lathe: nobody could resume it.
+    /// does nothing, when no job-control shell is there to resume it.
     public func suspend() -> Bool {
-        guard Self.startedAsAJob else { return false }
+        let job = Self.job
+        guard job != .none else { return false }
         endwin()
         Self.writeEscape("\u{1B}[?2004l")
+        if job == .parentsJob {
+            // Stop the rest of the job too (the shell without job control that started lathe), as a Ctrl-Z typed in
+            // cooked mode would: the job-control shell above sees its job stop, and its `fg` continues all of it.
+            // Ignored here meanwhile, so the signal stops only the others; this process stops just below.
+            signal(SIGTSTP, SIG_IGN)
+            kill(0, SIGTSTP)
+        }
         signal(SIGTSTP, SIG_DFL)
         // Stop right here, synchronously. kill(getpid()) may hand the signal to another thread, and before that
         // thread acts on it ncurses (refreshing on this one) sets SIGTSTP to SIG_IGN for a moment, which discards
@@ -134,13 +142,34 @@ public final class NcursesBackend: TerminalBackend {
         return true
     }
 
-    /// Whether a shell with job control started this process: such a shell runs each job in a process group of its
-    /// own, in its session, and `fg` resumes it. Under a shell without job control (`sh -c`, a script) the process
-    /// shares its parent's group; started straight in a session of its own (a tmux pane's command), its group is
-    /// orphaned and the kernel discards a stop anyway.
-    static var startedAsAJob: Bool {
+    enum Job { case own, parentsJob, none }
+
+    /// Who could resume this process once stopped. A shell with job control runs each job in a process group of its
+    /// own, in its session, and `fg` continues the whole group. `.own`: lathe is such a job. `.parentsJob`: lathe
+    /// shares the group of a parent without job control (`sh -c 'lathe; …'`, a script) whose group's leader is a job
+    /// of a job-control shell. `.none`: nobody (the group is orphaned, e.g. a tmux pane's command or a daemon's
+    /// child; the kernel would discard the stop anyway).
+    static var job: Job {
+        let group = getpgrp(), session = getsid(0)
+        func isJobOfAShell(leaderParent parent: pid_t) -> Bool {
+            parent > 0 && getpgid(parent) != group && getsid(parent) == session
+        }
         let parent = getppid()
-        return getpgrp() != getpgid(parent) && getsid(0) == getsid(parent)
+        if getpgid(parent) != group { return isJobOfAShell(leaderParent: parent) ? .own : .none }
+        guard let leaderParent = parentOf(group) else { return .none }
+        return isJobOfAShell(leaderParent: leaderParent) ? .parentsJob : .none
+    }
+
+    /// The parent of process `pid`, from /proc/PID/stat ("pid (name) state ppid …"; the name may hold spaces).
+    private static func parentOf(_ pid: pid_t) -> pid_t? {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 512)
+        let count = fread(&buffer, 1, buffer.count - 1, file)
+        let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 
     private func keyInput(_ code: Int32) -> RawInput? {

@@ -54,16 +54,19 @@ public final class AdamW<S: TrainScalar>: @unchecked Sendable {  // used by one 
         let correction1 = S(1 - Foundation.pow(settings.beta1, Double(steps)))
         let correction2 = S(1 - Foundation.pow(settings.beta2, Double(steps)))
         let lr = S(learningRate)
+        let m = self.m, v = self.v, p = store.values
         for (i, spec) in store.specs.enumerated() {
-            let start = store.offsets[i], end = start + spec.count
             let decay = spec.decays ? S(learningRate * settings.weightDecay) : 0
-            let p = store.values
-            for j in start..<end {
-                let g = grads[j]
-                m[j] = b1 * m[j] + (1 - b1) * g
-                v[j] = b2 * v[j] + (1 - b2) * g * g
-                let mHat = m[j] / correction1, vHat = v[j] / correction2
-                p[j] -= lr * mHat / (vHat.squareRoot() + eps) + decay * p[j]
+            let base = store.offsets[i]
+            // Element-wise, so parallel chunks give the same values as one loop.
+            Parallel.chunks(spec.count, minChunk: 1 << 15) { range in
+                for j in (base + range.lowerBound)..<(base + range.upperBound) {
+                    let g = grads[j]
+                    m[j] = b1 * m[j] + (1 - b1) * g
+                    v[j] = b2 * v[j] + (1 - b2) * g * g
+                    let mHat = m[j] / correction1, vHat = v[j] / correction2
+                    p[j] -= lr * mHat / (vHat.squareRoot() + eps) + decay * p[j]
+                }
             }
         }
     }

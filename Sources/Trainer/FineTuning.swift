@@ -295,7 +295,7 @@ public final class FineTuning: @unchecked Sendable {  // driven by one thread
     /// Full fine-tuning: the base GGUF with every trained tensor replaced (F32), metadata and tokenizer kept.
     public func exportModel(to path: String) throws {
         var writer = GGUFWriter()
-        writer.metadata = file.metadata
+        writer.metadata = file.metadata.filter { !GGUFSplit.keys.contains($0.key) }  // one file out, even from a split base
         writer.alignment = file.alignment
         for info in file.tensors {
             if let index = parameters.specs.firstIndex(where: { $0.name == info.name }) {

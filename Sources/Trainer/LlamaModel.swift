@@ -102,7 +102,7 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
         dGate = a.make(N * F)
         dUp = a.make(N * F)
         dAct = a.make(N * F)
-        dScores = a.make(maxTokens * maxTokens)
+        dScores = a.make(maxSequences * c.kvHeads * maxTokens * maxTokens)
     }
 
     /// Builds the model over a store holding every tensor of `parameterSpecs(shape)` (trainable or frozen).
@@ -198,15 +198,15 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
             w.query.forward(attnNormed[l], rows: N, into: queries[l])
             w.key.forward(attnNormed[l], rows: N, into: keys[l])
             w.value.forward(attnNormed[l], rows: N, into: values[l])
-            for b in 0..<B {
-                rope.apply(queries[l] + b * T * c.queryWidth, tokens: T, heads: c.heads, stride: c.queryWidth,
-                           inverse: false)
-                rope.apply(keys[l] + b * T * c.kvWidth, tokens: T, heads: c.kvHeads, stride: c.kvWidth, inverse: false)
+            let (q, k) = (queries[l], keys[l])
+            Parallel.forEach(B) { b in
+                rope.apply(q + b * T * c.queryWidth, tokens: T, heads: c.heads, stride: c.queryWidth, inverse: false)
+                rope.apply(k + b * T * c.kvWidth, tokens: T, heads: c.kvHeads, stride: c.kvWidth, inverse: false)
             }
             Attention.forward(attention, q: queries[l], k: keys[l], v: values[l], probs: probs[l], out: attnOut[l])
             let mid = residualMid[l]
             w.output.forward(attnOut[l], rows: N, into: mid)
-            for i in 0..<(N * C) { mid[i] += x[i] }
+            Self.add(x, into: mid, count: N * C)
 
             RMSNorm.forward(mid, weight: w.feedForwardNorm.values, eps: eps, rows: N, width: C, out: ffnNormed[l],
                             rstd: ffnRstd[l])
@@ -215,7 +215,7 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
             SwiGLU.forward(gate: gates[l], up: ups[l], out: acts[l], count: N * F)
             let next = residual[l + 1]
             w.down.forward(acts[l], rows: N, into: next)
-            for i in 0..<(N * C) { next[i] += mid[i] }
+            Self.add(mid, into: next, count: N * C)
         }
         RMSNorm.forward(residual[c.layers], weight: outputNorm.values, eps: eps, rows: N, width: C, out: finalNormed,
                         rstd: finalRstd)
@@ -251,10 +251,10 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
             dValue.update(repeating: 0, count: N * c.kvWidth)
             Attention.backward(attention, dout: dAttn, q: queries[l], k: keys[l], v: values[l], probs: probs[l],
                                dq: dQuery, dk: dKey, dv: dValue, scratch: dScores)
-            for b in 0..<B {
-                rope.apply(dQuery + b * T * c.queryWidth, tokens: T, heads: c.heads, stride: c.queryWidth,
-                           inverse: true)
-                rope.apply(dKey + b * T * c.kvWidth, tokens: T, heads: c.kvHeads, stride: c.kvWidth, inverse: true)
+            let (dq, dk) = (dQuery, dKey)
+            Parallel.forEach(B) { b in
+                rope.apply(dq + b * T * c.queryWidth, tokens: T, heads: c.heads, stride: c.queryWidth, inverse: true)
+                rope.apply(dk + b * T * c.kvWidth, tokens: T, heads: c.kvHeads, stride: c.kvWidth, inverse: true)
             }
             w.query.backward(x: attnNormed[l], dy: dQuery, rows: N, dx: dNormed, accumulate: false)
             w.key.backward(x: attnNormed[l], dy: dKey, rows: N, dx: dNormed, accumulate: true)
@@ -267,6 +267,13 @@ public final class LlamaModel<S: TrainScalar>: @unchecked Sendable {  // used by
                 let g = grads + Int(tokensCopy[r]) * C, d = dResidual + r * C
                 for i in 0..<C { g[i] += d[i] }
             }
+        }
+    }
+
+    /// y += x, in parallel chunks.
+    private static func add(_ x: UnsafePointer<S>, into y: UnsafeMutablePointer<S>, count: Int) {
+        Parallel.chunks(count, minChunk: 1 << 16) { r in
+            for i in r { y[i] += x[i] }
         }
     }
 

@@ -1,7 +1,8 @@
-// `lathe bench train`: (1) GEMM choice — Kernels' f32 matmul (the Engine's path) vs OpenBLAS sgemm on the
-// products a training step runs (y = x·Wᵀ with rows = sequences × length); (2) whole optimizer steps of a
-// preset on random tokens: tokens/s and model-FLOPs utilisation, MFU = 6 · params · tokens/s ÷ peak, with
-// the peak 245 GFLOP/s measured for sgemm on this machine's 2 cores (shared/docs/PERFORMANCE-NOTES.md).
+// `lathe bench train`: (1) GEMM choice — Kernels' f32 matmul (the Engine's path) vs OpenBLAS sgemm (split
+// across the Trainer's pool, as training runs it) on the products a training step runs (y = x·Wᵀ with
+// rows = sequences × length); (2) whole optimizer steps of a preset on random tokens: tokens/s and model-FLOPs
+// utilisation, MFU = 6 · params · tokens/s ÷ peak, with the peak 245 GFLOP/s measured for sgemm on this
+// machine's 2 cores (shared/docs/PERFORMANCE-NOTES.md).
 import Foundation
 import GGUF
 import Kernels
@@ -50,9 +51,9 @@ public enum TrainBench {
             w.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
                     best {
-                        Float.gemm(transA: false, transB: true, m: rows, n: outputs, k: inputs, alpha: 1,
-                                   a: xp.baseAddress!, lda: inputs, b: wp.baseAddress!, ldb: inputs, beta: 0,
-                                   c: yp.baseAddress!, ldc: outputs)
+                        Float.parallelGemm(transA: false, transB: true, m: rows, n: outputs, k: inputs, alpha: 1,
+                                           a: xp.baseAddress!, lda: inputs, b: wp.baseAddress!, ldb: inputs, beta: 0,
+                                           c: yp.baseAddress!, ldc: outputs)
                     }
                 }
             }
@@ -60,8 +61,12 @@ public enum TrainBench {
         return GemmResult(shape: "\(rows)x\(inputs)x\(outputs)", kernelsGflops: kernels, blasGflops: blas)
     }
 
-    /// GFLOP/s of a 1024³ sgemm now (the machine is shared: MFU against this is the fairer ratio).
+    /// GFLOP/s of a 1024³ sgemm now, OpenBLAS threading itself over every core (the machine is shared: MFU
+    /// against this is the fairer ratio).
     public static func sgemmPeak() -> Double {
+        _ = Parallel.pool
+        BLAS.threads = ProcessInfo.processInfo.activeProcessorCount
+        defer { BLAS.threads = 1 }
         let n = 1024
         let a = [Float](repeating: 0.5, count: n * n), b = a
         var c = [Float](repeating: 0, count: n * n)

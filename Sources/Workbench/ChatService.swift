@@ -16,17 +16,31 @@ public protocol ReplyGenerator: Sendable {
         -> AsyncThrowingStream<GeneratedChunk, Error>
 }
 
+/// Opens a remote backend for `ChatCommand.useBackend(.remote(url, model))`: checks that the server answers and
+/// returns the generator with the display name of the endpoint ("URL (model)"). Throws a one-line error otherwise.
+public typealias RemoteConnector = @Sendable (_ url: String, _ model: String?) async throws
+    -> (generator: any ReplyGenerator, description: String)
+
 public actor ChatService {
     private let bus: Bus
-    private let generator: any ReplyGenerator
+    private var generator: any ReplyGenerator
+    private let localGenerator: any ReplyGenerator
+    private let connectRemote: RemoteConnector?
     private let sessions: ChatSessions?
     private var listener: Task<Void, Never>?
     private var running: (request: UUID, task: Task<Void, Never>)?
+    /// Counts backend switches, so a slow connect that a newer switch superseded is dropped.
+    private var backendSwitches = 0
 
-    /// `sessions` nil keeps conversations in memory only (tests, `--no-save`).
-    public init(bus: Bus, generator: any ReplyGenerator, sessions: ChatSessions?) {
+    /// `sessions` nil keeps conversations in memory only (tests, `--no-save`). Replies come from `generator`
+    /// (the local engine, or a remote one chosen at launch); `useBackend(.local)` switches to `localGenerator`
+    /// (default: `generator`) and `useBackend(.remote…)` to what `connectRemote` opens.
+    public init(bus: Bus, generator: any ReplyGenerator, sessions: ChatSessions?,
+                localGenerator: (any ReplyGenerator)? = nil, connectRemote: RemoteConnector? = nil) {
         self.bus = bus
         self.generator = generator
+        self.localGenerator = localGenerator ?? generator
+        self.connectRemote = connectRemote
         self.sessions = sessions
     }
 
@@ -87,7 +101,46 @@ public actor ChatService {
             let loaded = sessions?.loadAll() ?? (conversations: [], errors: [])
             await bus.publish(.conversations(loaded.conversations), on: .chatEvents)
             if let first = loaded.errors.first { await bus.publish(.saveFailed(first), on: .chatEvents) }
+        case .useBackend(let backend): await use(backend)
         }
+    }
+
+    /// Switches later replies to `backend`; a running reply finishes where it started. A remote endpoint is
+    /// checked off the command loop (an unreachable host must not hold up stop or save), and a newer switch
+    /// supersedes one still connecting.
+    private func use(_ backend: ChatBackend) async {
+        backendSwitches += 1
+        let attempt = backendSwitches
+        switch backend {
+        case .local:
+            generator = localGenerator
+            await bus.publish(.backendChanged(remote: nil), on: .chatEvents)
+        case .remote(let url, let model):
+            guard let connectRemote else {
+                await bus.publish(.backendFailed("remote endpoints are not available here"), on: .chatEvents)
+                return
+            }
+            Task { [weak self] in
+                do {
+                    let opened = try await connectRemote(url, model)
+                    await self?.finishSwitch(attempt, to: opened.generator, description: opened.description)
+                } catch {
+                    let why = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+                    await self?.failSwitch(attempt, "\(url): \(why)")
+                }
+            }
+        }
+    }
+
+    private func finishSwitch(_ attempt: Int, to remote: any ReplyGenerator, description: String) async {
+        guard attempt == backendSwitches else { return }
+        generator = remote
+        await bus.publish(.backendChanged(remote: description), on: .chatEvents)
+    }
+
+    private func failSwitch(_ attempt: Int, _ message: String) async {
+        guard attempt == backendSwitches else { return }
+        await bus.publish(.backendFailed(message), on: .chatEvents)
     }
 
     private func start(_ request: GenerationRequest) {

@@ -101,7 +101,7 @@ public actor DownloadService {
                 return
             }
             let choice = GGUFChoice(name: option.name, quantization: option.quantization, files: option.files.map {
-                HubTreeEntry(size: Int64($0.size), path: $0.path, lfs: $0.sha256.map { .init(oid: $0, size: Int64(option.size)) })
+                HubTreeEntry(size: Int64($0.size), path: $0.path, lfs: $0.sha256.map { [size = $0.size] oid in .init(oid: oid, size: Int64(size)) })
             })
             let plan = ModelPuller(client: client, directory: directory).plan(repo: repo, revision: revision, choice: choice)
             let job = Job(plan: plan, status: DownloadStatus(id: id, repo: repo, name: option.name,

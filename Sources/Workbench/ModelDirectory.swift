@@ -1,6 +1,8 @@
 // The one models directory every command uses: `--models-dir`, else $LATHE_MODELS_DIR, else ./models.
-// Resolves a MODEL argument to a file: an existing path, an exact file name, or a unique substring.
+// Resolves a MODEL argument to a file: an existing path, an exact name, or a unique substring. A split model's
+// parts are one model, named by their shared name ("m-00001-of-00003.gguf" … → "m.gguf"), opened by its first part.
 import Foundation
+import Hub
 
 public struct ModelDirectory: Sendable {
     public let path: String
@@ -15,21 +17,37 @@ public struct ModelDirectory: Sendable {
         return names.filter { $0.hasSuffix(".gguf") }.sorted()
     }
 
+    /// The models in the directory, sorted by name: each file, or a split model's shared name with all its parts;
+    /// `first` is the file to open (a split model's first part, even when that part is missing).
+    public func models() -> [(name: String, first: String, files: [String])] {
+        var groups: [String: [String]] = [:]
+        for file in ggufFiles() { groups[QuantName.splitBase(file), default: []].append(file) }
+        return groups.map { name, files in
+            let sorted = files.sorted()
+            guard let split = QuantName.split(sorted[0]) else { return (name, sorted[0], sorted) }
+            let prefix = String(name.dropLast(".gguf".count))
+            return (name, String(format: "%@-%05d-of-%05d.gguf", prefix, 1, split.count), sorted)
+        }.sorted { $0.name < $1.name }
+    }
+
     public func resolve(_ model: String) throws -> String {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), !isDirectory.boolValue {
             return model
         }
-        let files = ggufFiles()
-        if let exact = files.first(where: { $0 == model || $0 == model + ".gguf" }) {
-            return (path as NSString).appendingPathComponent(exact)
+        let models = models()
+        func firstPart(_ hit: (name: String, first: String, files: [String])) -> String {
+            (path as NSString).appendingPathComponent(hit.first)
         }
-        let matches = files.filter { $0.lowercased().contains(model.lowercased()) }
-        if matches.count == 1 { return (path as NSString).appendingPathComponent(matches[0]) }
+        if let exact = models.first(where: { $0.name == model || $0.name == model + ".gguf" || $0.files.contains(model) }) {
+            return firstPart(exact)
+        }
+        let matches = models.filter { $0.name.lowercased().contains(model.lowercased()) }
+        if matches.count == 1 { return firstPart(matches[0]) }
         if matches.isEmpty {
-            throw ModelDirectoryError.notFound(model: model, directory: path, available: files)
+            throw ModelDirectoryError.notFound(model: model, directory: self.path, available: models.map(\.name))
         }
-        throw ModelDirectoryError.ambiguous(model: model, matches: matches)
+        throw ModelDirectoryError.ambiguous(model: model, matches: matches.map(\.name))
     }
 }
 

@@ -135,3 +135,47 @@ import Workbench
         await service.stop()
     }
 }
+
+/// A split model through the TUI's path: the Models pane lists it as one option with the summed size, the queued
+/// download fetches every part into the library, and the Model service loads it from the path the queue reports.
+@Suite struct SplitDownloadServiceTests {
+    @Test func splitModelDownloadsAsOneAndLoads() async throws {
+        let parts = try await offPool { try SplitSmolLM2.parts() }
+        let names = (1...3).map(SplitSmolLM2.partName)
+        let server = try HubTestServer(repos: [.init("test/split-gguf", files: zip(names, parts).map { .local("Q4_1/\($0)", from: $1) })])
+        let dir = try scratchDirectory("svc-split")
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: dir) }
+        let bus = Bus()
+        let events = DownloadServiceTests.Events(await bus.subscribe(.downloadEvents))
+        let service = DownloadService(bus: bus, directory: ModelDirectory(explicit: dir), client: client(server),
+                                      maxConcurrent: 2, retry: fastRetry, physicalMemory: 24 << 30,
+                                      publishInterval: .milliseconds(50))
+        await service.start()
+        defer { Task { await service.stop() } }
+        await bus.publish(.listFiles(repo: "test/split-gguf"), on: .downloadCommands)
+        try await events.wait("files") { all in all.contains { if case .files("test/split-gguf", _) = $0 { true } else { false } } }
+        let options: [HubFileOption] = events.all.compactMap { event -> [HubFileOption]? in
+            if case .files("test/split-gguf", let o) = event { return o }
+            return nil
+        }.first ?? []
+        #expect(options.count == 1)
+        let option = try #require(options.first)
+        let sizes = try parts.map { try #require(FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) }
+        #expect(option.name == SplitSmolLM2.modelName && option.quantization == "Q4_1" && option.files.count == 3)
+        #expect(option.size == sizes.reduce(0, +) && option.files.map(\.size) == sizes)
+
+        await bus.publish(.fetch(repo: "test/split-gguf", revision: "main", option: option), on: .downloadCommands)
+        let id = "test/split-gguf:\(SplitSmolLM2.modelName)"
+        try await events.wait("finished", seconds: 120) { _ in
+            events.statuses(id).contains { if case .finished = $0.state { true } else if case .failed = $0.state { true } else { false } }
+        }
+        let first = dir + "/" + names[0]
+        #expect(events.statuses(id).last?.state == .finished(path: first))
+        #expect(files(in: dir).filter { $0.hasSuffix(".gguf") } == names)
+
+        let models = ModelService(bus: bus, host: EngineHost(threads: 2), directory: ModelDirectory(explicit: dir))
+        #expect(await models.scan().map(\.path) == [first])
+        await models.load(first)
+        #expect(await models.loadedPath == first)
+    }
+}

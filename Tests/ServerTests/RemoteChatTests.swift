@@ -41,6 +41,58 @@ import Workbench
         #expect(denied.status == 1 && denied.stderr.contains("401"), "stderr: \(denied.stderr)")
     }
 
+    /// The TUI's run-time switch (Models pane `e`): the chat service checks the endpoint, streams from it, keeps
+    /// the backend it had when a switch fails, and returns to the local generator on `.local`.
+    @Test func chatServiceSwitchesBackendsAtRunTime() async throws {
+        let server = try ServerProcess(["--parallel", "1", "--ctx", "512"])
+        let bus = Bus()
+        let events = await bus.subscribe(.chatEvents)
+        let generation = await bus.subscribe(.generation)
+        let local = ScriptedGenerator(tokens: ["local", " reply"])
+        let chat = ChatService(bus: bus, generator: local, sessions: nil,
+                               connectRemote: RemoteReplyGenerator.connector(apiKey: nil))
+        await chat.start()
+        var backendEvents = events.makeAsyncIterator()
+        var tokens = generation.makeAsyncIterator()
+
+        /// Sends one question and returns the streamed reply.
+        func ask() async -> String {
+            var parameters = ChatParameters()
+            parameters.temperature = 0
+            parameters.maxTokens = 8
+            let request = GenerationRequest(conversation: UUID(), kind: .reply,
+                                            turns: [ChatTurn(role: .user, text: "Say hello.")], parameters: parameters)
+            await bus.publish(.send(request), on: .chat)
+            var reply = ""
+            while let event = await tokens.next() {
+                if case .token(_, let text, _) = event { reply += text }
+                if case .finished = event { break }
+                if case .failed(_, let message) = event { Issue.record("generation failed: \(message)"); break }
+            }
+            return reply
+        }
+
+        await bus.publish(.useBackend(.remote(url: server.baseURL, model: nil)), on: .chat)
+        #expect(await backendEvents.next() == .backendChanged(remote: "\(server.baseURL) (\(ServerProcess.modelID))"))
+        let remoteReply = await ask()
+        #expect(!remoteReply.isEmpty && remoteReply != "local reply", "reply: \(remoteReply)")
+
+        await bus.publish(.useBackend(.remote(url: "http://127.0.0.1:9", model: nil)), on: .chat)
+        let failed = await backendEvents.next()
+        guard case .backendFailed(let message) = failed else { Issue.record("expected a failure, got \(String(describing: failed))"); return }
+        #expect(message.hasPrefix("http://127.0.0.1:9: cannot reach the remote server"), "\(message)")
+        let again = await ask()   // the server's slot reuse may change numerics, so not compared with the first
+        #expect(!again.isEmpty && again != "local reply", "a failed switch keeps the remote backend: \(again)")
+
+        await bus.publish(.useBackend(.remote(url: "ftp://x", model: nil)), on: .chat)
+        #expect(await backendEvents.next() == .backendFailed("ftp://x: expected an http(s) URL such as http://127.0.0.1:8080, got 'ftp://x'"))
+
+        await bus.publish(.useBackend(.local), on: .chat)
+        #expect(await backendEvents.next() == .backendChanged(remote: nil))
+        #expect(await ask() == "local reply")
+        await chat.stop()
+    }
+
     @Test func remoteErrorsAreOneLine() async throws {
         let client = OpenAIClient(endpoint: RemoteEndpoint(url: "http://127.0.0.1:9/v1")!)
         await #expect(throws: RemoteError.self) { _ = try await client.models() }

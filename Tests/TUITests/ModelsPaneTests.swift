@@ -89,3 +89,42 @@ private func browsing(_ width: Int, _ height: Int) -> (AppState, [Effect]) {
     run(&state, press(.tab), press(.tab))              // search → results → files
     assertScreen(screen(state), matches: "models-hub-files-\(width)x\(height)")
 }
+
+@Test func remoteEndpointFieldSwitchesTheChatBackend() {
+    var state = Fixture.state(120, 40)
+    run(&state, press(.alt("2")), receive(.model(.available([Fixture.smol]))))
+    // `e` opens the field; printable keys (even `?`, `q`, `e`) type into it.
+    run(&state, type("e"))
+    #expect(state.scope == .modelsEndpoint && state.isEditingText)
+    run(&state, type("http://127.0.0.1:9999?x"), press(.backspace), press(.backspace), type(" qwen"))
+    #expect(run(&state, press(.enter)) == [.chat(.useBackend(.remote(url: "http://127.0.0.1:9999", model: "qwen")))])
+    #expect(state.models.endpointField == nil && state.models.connecting == "http://127.0.0.1:9999" && state.scope == .models)
+
+    // Until the service answers, "connecting…"; then the endpoint in use; a failure keeps the old one and says why.
+    run(&state, receive(.chat(.backendChanged(remote: "http://127.0.0.1:9999 (qwen)"))))
+    #expect(state.models.remote == "http://127.0.0.1:9999 (qwen)" && state.models.connecting == nil)
+    #expect(snapshotText(screen(state)).contains("chat uses remote http://127.0.0.1:9999"))
+    run(&state, type("e"))
+    #expect(state.models.endpointField?.text == "http://127.0.0.1:9999 qwen", "starts from the endpoint in use")
+    #expect(snapshotText(screen(state)).contains("Remote: http://127.0.0.1:9999 qwen"))
+    run(&state, press(.escape))
+    #expect(state.models.endpointField == nil && state.models.remote == "http://127.0.0.1:9999 (qwen)")
+
+    run(&state, type("e"))
+    run(&state, press(.home), type("x"))
+    #expect(run(&state, press(.enter)) == [.chat(.useBackend(.remote(url: "xhttp://127.0.0.1:9999", model: "qwen")))])
+    run(&state, receive(.chat(.backendFailed("xhttp://127.0.0.1:9999: expected an http(s) URL"))))
+    #expect(state.models.remote == "http://127.0.0.1:9999 (qwen)" && state.models.connecting == nil)
+    #expect(state.models.lastError?.contains("expected an http(s) URL") == true)
+
+    // Three words are refused in the pane; an empty field goes back to the local engine.
+    run(&state, type("e"))
+    run(&state, type(" a b"))
+    #expect(run(&state, press(.enter)) == [])
+    #expect(state.models.lastError?.contains("expected 'URL [MODEL]'") == true)
+    run(&state, type("e"))
+    while state.models.endpointField?.isEmpty == false { run(&state, press(.backspace)) }
+    #expect(run(&state, press(.enter)) == [.chat(.useBackend(.local))])
+    run(&state, receive(.chat(.backendChanged(remote: nil))))
+    #expect(state.models.remote == nil && !snapshotText(screen(state)).contains("chat uses remote"))
+}

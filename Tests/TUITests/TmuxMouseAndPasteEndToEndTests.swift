@@ -1,7 +1,8 @@
 // End to end in tmux, the real `lathe` TUI's input edges: the mouse wheel scrolls the chat history and clicks switch
 // tabs in both mouse report formats ncurses may be told to read (X10 for tmux's terminfo, SGR 1006 for xterm's);
 // bracketed paste is turned off again when lathe exits (a paste into the shell afterwards arrives bare); Ctrl-Z
-// from a shell without job control neither stops lathe (nobody could resume it) nor breaks the terminal.
+// under a shell without job control stops the whole job for the job-control shell above, and where there is none
+// at all, neither stops lathe (nobody could resume it) nor breaks the terminal.
 import Bus
 import Foundation
 import LatheTestSupport
@@ -88,15 +89,47 @@ func theWheelScrollsTheChatAndClicksSwitchTabsAndBracketedPasteEndsWithLathe(
     #expect(pasted == "PASTED[after lathe]", "bracketed paste still on after lathe exited (^[[200~ … ^[[201~ around the text)")
 }
 
-@Test func ctrlZWithoutJobControlKeepsRunningAndLeavesTheTerminalSane() async throws {
+/// `stty` settings that must be back to cooked mode after lathe, as one line.
+private let sttyLine = #"echo STTY $(stty -a | tr -s " ;" "\n\n" | grep -xE -- "-?(icanon|echo|isig|icrnl|opost|onlcr)" | sort | tr "\n" " ")"#
+
+/// Whether the line `sttyLine` prints is on screen (not just the command line that contains it).
+private func sttyPrinted(_ screen: String) -> Bool {
+    screen.split(separator: "\n").contains { $0.hasPrefix("STTY ") && !$0.contains("$(") }
+}
+
+@Test func ctrlZUnderAShellWithoutJobControlStopsTheWholeJobAndFgResumesIt() async throws {
+    let root = try scratch("shjob-e2e")
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let tmux = try await shellSession("shjob-e2e")
+    defer { tmux.kill() }
+    // lathe under `sh -c` (a list, so sh cannot exec it): sh has no job control, so lathe shares its process group.
+    // Stopping lathe alone would leave bash waiting on a running sh, with nothing on the terminal.
+    try enter(tmux, "sh -c '" + TmuxSession.latheCommand(root: root) + "; echo LATHE-EXITED $?; " + sttyLine + "'")
+    try await tmux.waitFor("SmolLM2", seconds: 60)
+    try tmux.keys("M-2")
+    try await tmux.waitFor("Local models")
+    try tmux.keys("C-z")
+    try await tmux.waitFor("bash's job report, the TUI gone") { $0.contains("Stopped") && !$0.contains("Local models") }
+    #expect(try tmux.display("#{alternate_on} #{mouse_any_flag}") == "0 0")
+    try enter(tmux, "fg")
+    try await tmux.waitFor("the Models pane redrawn") { $0.contains("Local models") && $0.contains("SmolLM2") }
+    try tmux.keys("M-5")                                                              // still takes keys
+    try await tmux.waitFor("Generation tok/s")
+    try tmux.keys("C-q")
+    try await tmux.waitFor("the stty line") { sttyPrinted($0) }
+    let lines = tmux.screen().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    #expect(lines.contains("LATHE-EXITED 0"))                                         // sh went on after lathe
+    #expect(lines.contains("STTY echo icanon icrnl isig onlcr opost"))
+}
+
+@Test func ctrlZWithNoJobControlAnywhereKeepsRunningAndSaysSo() async throws {
     let root = try scratch("nojobs-e2e")
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let tmux = try await shellSession("nojobs-e2e")
+    // The pane's own command: a non-interactive shell leading its session runs lathe. No shell could `fg` a stopped
+    // lathe (the kernel discards the stop of an orphaned group anyway): Ctrl-Z must not stop or break anything.
+    let tmux = TmuxSession("nojobs-e2e")
+    try tmux.start(TmuxSession.latheCommand(root: root) + "; echo LATHE-EXITED $?; " + sttyLine + "; sleep 600")
     defer { tmux.kill() }
-    // lathe under `sh -c` (a list, so sh cannot exec it): sh has no job control, so lathe shares its process group
-    // and, stopped, could never be resumed by `fg` from the bash above.
-    try enter(tmux, "sh -c '" + TmuxSession.latheCommand(root: root) + "; echo LATHE-EXITED $?; "
-              + "echo STTY $(stty -a | tr -s \" ;\" \"\\n\\n\" | grep -xE -- \"-?(icanon|echo|isig|icrnl|opost|onlcr)\" | sort | tr \"\\n\" \" \")'")
     try await tmux.waitFor("SmolLM2", seconds: 60)
     try tmux.keys("M-2")
     try await tmux.waitFor("Local models")
@@ -106,7 +139,7 @@ func theWheelScrollsTheChatAndClicksSwitchTabsAndBracketedPasteEndsWithLathe(
     try tmux.keys("M-5")                                                              // still takes keys
     try await tmux.waitFor("Generation tok/s")
     try tmux.keys("C-q")
-    try await tmux.waitFor("STTY")
+    try await tmux.waitFor("the stty line") { sttyPrinted($0) }
     let lines = tmux.screen().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(lines.contains("LATHE-EXITED 0"))
     #expect(lines.contains("STTY echo icanon icrnl isig onlcr opost"))

@@ -2,7 +2,7 @@
 // shell in the pane so job control and the shell's own view of the terminal are real: Ctrl-Z suspends and `fg`
 // redraws; mouse clicks on the tab bar switch panes; the theme comes from --theme, F9 and the saved config, falls
 // back to 8 colours and drops all colour under NO_COLOR (seen in `capture-pane -e`); Ctrl-C stops a generation and
-// quits when idle; SIGTERM leaves the terminal as it found it.
+// quits when idle; SIGTERM and a crash (SIGILL, as a Swift trap raises) leave the terminal as they found it.
 import Foundation
 import LatheTestSupport
 import Screen
@@ -218,14 +218,19 @@ private func activeTab(_ theme: String, colors: Int) throws -> CellColours {
 /// ran to its end has no "· stopped"), with a real first-token time.
 let stoppedFigures = #"[1-9]\d* tokens · [0-9.]+ tok/s · first token [1-9]\d* ms · stopped"#
 
-@Test func sigtermRestoresTheTerminalAndTheShellWorks() async throws {
-    let root = try scratch("sigterm-e2e")
+/// SIGTERM goes the run loop's way (the handler only records it); SIGILL, what a Swift trap raises, is a crash: its
+/// handler restores the terminal itself with write and tcsetattr. Either way the process dies of the signal.
+@Test(arguments: [SIGTERM, SIGILL])
+func aSignalRestoresTheTerminalAndTheShellWorks(signal: Int32) async throws {
+    let label = signal == SIGTERM ? "sigterm-e2e" : "sigill-e2e"
+    let root = try scratch(label)
     defer { try? FileManager.default.removeItem(atPath: root) }
     // lathe runs under a non-interactive sh, which (unlike an interactive bash) never resets the terminal after a
     // child killed by a signal: what `stty` sees afterwards is what lathe left.
     let pidFile = root + "/lathe.pid"
     try "echo $$ > \(pidFile)\nexec \(TmuxSession.latheCommand(root: root))\n".write(toFile: root + "/lathe.sh", atomically: true, encoding: .utf8)
     try """
+    ulimit -c 0
     sh \(root)/lathe.sh
     echo LATHE-EXITED $?
     echo STTY $(stty -a | tr -s ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|icrnl|opost|onlcr)' | sort | tr '\\n' ' ')
@@ -233,24 +238,24 @@ let stoppedFigures = #"[1-9]\d* tokens · [0-9.]+ tok/s · first token [1-9]\d* 
     IFS= read -r line
     printf 'PASTED[%s]\\n' "$line" | cat -v
     """.write(toFile: root + "/run.sh", atomically: true, encoding: .utf8)
-    let tmux = try await shellSession("sigterm-e2e")
+    let tmux = try await shellSession(label)
     defer { tmux.kill() }
     try enter(tmux, "sh \(root)/run.sh")
     try await tmux.waitFor("SmolLM2", seconds: 60)
     #expect(try tmux.display("#{alternate_on} #{mouse_any_flag}") == "1 1")
 
     let pid = try #require(pid_t(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(kill(pid, SIGTERM) == 0)
+    #expect(kill(pid, signal) == 0)
     try await tmux.waitFor("TPUT")
     let lines = tmux.screen().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-    #expect(lines.contains("LATHE-EXITED 143"))                                  // died of SIGTERM, honestly reported
+    #expect(lines.contains("LATHE-EXITED \(128 + signal)"))                     // died of the signal, honestly reported
     #expect(lines.contains("STTY echo icanon icrnl isig onlcr opost"))           // cooked mode again, none negated
     #expect(lines.contains("TPUT 120 40"))
     #expect(try tmux.display("#{alternate_on} #{mouse_any_flag} #{cursor_flag}") == "0 0 1")  // main screen, no mouse, cursor shown
-    try tmux.paste("after sigterm")                                               // bracketed paste off: the text arrives bare
+    try tmux.paste("after the signal")                                            // bracketed paste off: the text arrives bare
     try tmux.keys("Enter")
     try await tmux.waitFor("the paste as sh read it") { $0.contains("PASTED[") }
-    #expect(tmux.screen().split(separator: "\n").contains("PASTED[after sigterm]"))
+    #expect(tmux.screen().split(separator: "\n").contains("PASTED[after the signal]"))
 
     try enter(tmux, "echo PROMPT-$((6 * 7))")                                     // the shell takes and echoes input
     try await tmux.waitFor("the shell's answer") { $0.split(separator: "\n").contains("PROMPT-42") }

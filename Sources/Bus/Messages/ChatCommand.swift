@@ -28,6 +28,13 @@ public struct GenerationRequest: Sendable, Equatable {
     }
 }
 
+/// Where replies come from: the local engine, or an OpenAI-compatible server (lathe serve, llama.cpp's server,
+/// vLLM, TGI, Ollama). `model` nil asks the server for its first model.
+public enum ChatBackend: Sendable, Equatable {
+    case local
+    case remote(url: String, model: String?)
+}
+
 public enum ChatCommand: Sendable, Equatable {
     /// Start a generation (send, regenerate, continue, edit-and-resend all become this).
     case send(GenerationRequest)
@@ -39,9 +46,15 @@ public enum ChatCommand: Sendable, Equatable {
     case delete(conversation: UUID)
     /// Ask for every saved conversation; answered with `ChatEvent.conversations`.
     case loadAll
+    /// Send later replies to another backend; answered with `backendChanged` once it answers, else `backendFailed`.
+    case useBackend(ChatBackend)
 }
 
 public enum ChatEvent: Sendable, Equatable {
     case conversations([Conversation])
     case saveFailed(String)
+    /// Replies now come from here: nil for the local engine, else "URL (model)".
+    case backendChanged(remote: String?)
+    /// The backend asked for could not be used (bad URL, unreachable, refused); the previous one stays.
+    case backendFailed(String)
 }

@@ -42,7 +42,7 @@ public enum LoRAMerge {
         }
 
         var writer = GGUFWriter()
-        writer.metadata = file.metadata
+        writer.metadata = file.metadata.filter { !GGUFSplit.keys.contains($0.key) }  // one file out, even from a split base
         writer.alignment = file.alignment
         var buffers: [UnsafeMutableRawBufferPointer] = []
         defer { buffers.forEach { $0.deallocate() } }

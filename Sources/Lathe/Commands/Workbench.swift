@@ -23,6 +23,16 @@ struct WorkbenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "API key for --remote (default: $LATHE_API_KEY).") var apiKey: String?
     @Option(name: .customLong("remote-model"), help: "Model name to ask the remote server for (default: its first).")
     var remoteModel: String?
+    @Option(name: .customLong("serve-host"), help: "Address the Metrics pane's server binds (s starts it).")
+    var serveHost = "127.0.0.1"
+    @Option(name: .customLong("serve-port"), help: "Port of the Metrics pane's server (0 = any free port).")
+    var servePort = 8080
+    @Option(name: .customLong("serve-parallel"), help: "Sequences the Metrics pane's server decodes together.")
+    var serveParallel = 4
+    @Option(name: .customLong("serve-ctx"), help: "Context length per sequence of the Metrics pane's server.")
+    var serveContext = 2048
+    @Option(name: .customLong("serve-api-key"), help: "API key the Metrics pane's server requires (default: none).")
+    var serveAPIKey: String?
 
     static let defaultModelFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -36,14 +46,17 @@ struct WorkbenchCommand: AsyncParsableCommand {
         var config = (try? AppConfig.load(from: dirs.configFile)) ?? AppConfig()
         let themes = ThemeCatalog.ordered(ThemeCatalog.load(), preferring: theme ?? config.theme)
         let startModel = try startingModel(directory: directory, config: config)
+        let serve = try serverSettings()
 
         let host = EngineHost(threads: threads ?? ThreadCount.default)
         let models = ModelService(bus: bus, host: host, directory: directory)
         await models.start()
         let endpoint = try remoteEndpoint()
-        let generator: any ReplyGenerator = endpoint.map { RemoteReplyGenerator(endpoint: $0) }
-            ?? EngineReplyGenerator(host: host)
-        let chat = ChatService(bus: bus, generator: generator, sessions: ChatSessions(directory: dirs.conversations))
+        let local = EngineReplyGenerator(host: host)
+        let generator: any ReplyGenerator = endpoint.map { RemoteReplyGenerator(endpoint: $0) } ?? local
+        // The Models pane's `e` switches between the local engine and remote endpoints at run time.
+        let chat = ChatService(bus: bus, generator: generator, sessions: ChatSessions(directory: dirs.conversations),
+                               localGenerator: local, connectRemote: RemoteReplyGenerator.connector(apiKey: resolvedAPIKey))
         await chat.start()
         let server = ServerService(bus: bus, threads: threads ?? ThreadCount.default)
         await server.start()
@@ -63,6 +76,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
         if let startModel { initial.append(.model(.load(path: startModel))) }
         var state = AppState(size: backend.size, themeName: themes[0].name, idPrefix: .random(in: 1...UInt64.max), now: Date())
         state.models.remote = endpoint.map { $0.baseURL.absoluteString + ($0.model.map { " (\($0))" } ?? "") }
+        state.metrics.server.settings = serve
         let result = await runWorkbenchApp(
             backend: backend, bus: bus, state: state,
             themes: themes, framesPerSecond: config.framesPerSecond ?? 60, initialEffects: initial)
@@ -79,14 +93,27 @@ struct WorkbenchCommand: AsyncParsableCommand {
         try? config.save(to: dirs.configFile)
     }
 
+    private var resolvedAPIKey: String? { apiKey ?? ProcessInfo.processInfo.environment["LATHE_API_KEY"] }
+
     /// The remote endpoint chats go to, when --remote is given.
     private func remoteEndpoint() throws -> RemoteEndpoint? {
         guard let remote else { return nil }
-        let key = apiKey ?? ProcessInfo.processInfo.environment["LATHE_API_KEY"]
-        guard let endpoint = RemoteEndpoint(url: remote, apiKey: key, model: remoteModel) else {
+        guard let endpoint = RemoteEndpoint(url: remote, apiKey: resolvedAPIKey, model: remoteModel) else {
             throw CLIErrors.fail(CLIError.message("--remote must be an http(s) URL such as http://127.0.0.1:8080, got '\(remote)'"))
         }
         return endpoint
+    }
+
+    /// How the Metrics pane's server serves (`s` there starts it on the loaded model).
+    private func serverSettings() throws -> ServerSettings {
+        guard (0...65535).contains(servePort) else {
+            throw CLIErrors.fail(CLIError.message("--serve-port must be 0...65535, got \(servePort)"))
+        }
+        guard serveParallel >= 1, serveContext >= 64 else {
+            throw CLIErrors.fail(CLIError.message("--serve-parallel must be at least 1 and --serve-ctx at least 64"))
+        }
+        return ServerSettings(host: serveHost, port: servePort, parallel: serveParallel, contextLength: serveContext,
+                              apiKey: serveAPIKey)
     }
 
     /// The model to load at start: --model, else the remembered one (if still there), else SmolLM2.

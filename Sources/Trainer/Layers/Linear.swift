@@ -112,11 +112,11 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
     public func forward(_ x: UnsafePointer<S>, rows: Int, into y: UnsafeMutablePointer<S>) {
         switch weight {
         case .dense(let w):
-            S.gemm(transA: false, transB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: x, lda: inputs,
+            S.parallelGemm(transA: false, transB: true, m: rows, n: outputs, k: inputs, alpha: 1, a: x, lda: inputs,
                    b: w.values, ldb: inputs, beta: 0, c: y, ldc: outputs)
         case .quantized:
             forEachTile { r0, n, tile in
-                S.gemm(transA: false, transB: true, m: rows, n: n, k: inputs, alpha: 1, a: x, lda: inputs,
+                S.parallelGemm(transA: false, transB: true, m: rows, n: n, k: inputs, alpha: 1, a: x, lda: inputs,
                        b: tile, ldb: inputs, beta: 0, c: y + r0, ldc: outputs)
             }
         }
@@ -129,9 +129,9 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
                 input = UnsafePointer(dropped)
                 droppedLast = true
             }
-            S.gemm(transA: false, transB: true, m: rows, n: lora.rank, k: inputs, alpha: 1, a: input, lda: inputs,
+            S.parallelGemm(transA: false, transB: true, m: rows, n: lora.rank, k: inputs, alpha: 1, a: input, lda: inputs,
                    b: lora.a.values, ldb: inputs, beta: 0, c: h, ldc: lora.rank)
-            S.gemm(transA: false, transB: true, m: rows, n: outputs, k: lora.rank, alpha: lora.scale, a: h,
+            S.parallelGemm(transA: false, transB: true, m: rows, n: outputs, k: lora.rank, alpha: lora.scale, a: h,
                    lda: lora.rank, b: lora.b.values, ldb: lora.rank, beta: 1, c: y, ldc: outputs)
         }
     }
@@ -141,18 +141,18 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
     public func backward(x: UnsafePointer<S>, dy: UnsafePointer<S>, rows: Int, dx: UnsafeMutablePointer<S>?,
                          accumulate: Bool) {
         if case .dense(let w) = weight, let gw = w.grads {
-            S.gemm(transA: true, transB: false, m: outputs, n: inputs, k: rows, alpha: 1, a: dy, lda: outputs,
+            S.parallelGemm(transA: true, transB: false, m: outputs, n: inputs, k: rows, alpha: 1, a: dy, lda: outputs,
                    b: x, ldb: inputs, beta: 1, c: gw, ldc: inputs)
         }
         if let dx {
             switch weight {
             case .dense(let w):
-                S.gemm(transA: false, transB: false, m: rows, n: inputs, k: outputs, alpha: 1, a: dy, lda: outputs,
+                S.parallelGemm(transA: false, transB: false, m: rows, n: inputs, k: outputs, alpha: 1, a: dy, lda: outputs,
                        b: w.values, ldb: inputs, beta: accumulate ? 1 : 0, c: dx, ldc: inputs)
             case .quantized:
                 var first = !accumulate
                 forEachTile { r0, n, tile in
-                    S.gemm(transA: false, transB: false, m: rows, n: inputs, k: n, alpha: 1, a: dy + r0,
+                    S.parallelGemm(transA: false, transB: false, m: rows, n: inputs, k: n, alpha: 1, a: dy + r0,
                            lda: outputs, b: tile, ldb: inputs, beta: first ? 0 : 1, c: dx, ldc: inputs)
                     first = false
                 }
@@ -162,23 +162,23 @@ public final class Linear<S: TrainScalar>: @unchecked Sendable {  // used by one
             // y += s · h · Bᵀ with h = x̃ · Aᵀ, x̃ = x ⊙ m (dropout) or x
             let input = droppedLast ? UnsafePointer(dropped!) : x
             if let gb = lora.b.grads {
-                S.gemm(transA: true, transB: false, m: outputs, n: lora.rank, k: rows, alpha: lora.scale, a: dy,
+                S.parallelGemm(transA: true, transB: false, m: outputs, n: lora.rank, k: rows, alpha: lora.scale, a: dy,
                        lda: outputs, b: h, ldb: lora.rank, beta: 1, c: gb, ldc: lora.rank)
             }
-            S.gemm(transA: false, transB: false, m: rows, n: lora.rank, k: outputs, alpha: lora.scale, a: dy,
+            S.parallelGemm(transA: false, transB: false, m: rows, n: lora.rank, k: outputs, alpha: lora.scale, a: dy,
                    lda: outputs, b: lora.b.values, ldb: lora.rank, beta: 0, c: dh, ldc: lora.rank)
             if let ga = lora.a.grads {
-                S.gemm(transA: true, transB: false, m: lora.rank, n: inputs, k: rows, alpha: 1, a: dh,
+                S.parallelGemm(transA: true, transB: false, m: lora.rank, n: inputs, k: rows, alpha: 1, a: dh,
                        lda: lora.rank, b: input, ldb: inputs, beta: 1, c: ga, ldc: inputs)
             }
             if let dx, droppedLast, let dropped, let keep {
                 // dx += (dh · A) ⊙ m, with dh · A computed into x̃'s buffer (x̃ is not needed any more)
-                S.gemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
+                S.parallelGemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
                        lda: lora.rank, b: lora.a.values, ldb: inputs, beta: 0, c: dropped, ldc: inputs)
                 LoRADropout.addMasked(dropped, count: rows * inputs, p: lora.dropout, keep: keep, to: dx)
                 droppedLast = false
             } else if let dx {
-                S.gemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
+                S.parallelGemm(transA: false, transB: false, m: rows, n: inputs, k: lora.rank, alpha: 1, a: dh,
                        lda: lora.rank, b: lora.a.values, ldb: inputs, beta: 1, c: dx, ldc: inputs)
             }
         }

@@ -42,6 +42,7 @@ public enum RemoteError: Error, LocalizedError, Equatable {
     case transport(String)
     case badResponse(String)
     case noModels
+    case badURL(String)
 
     public var errorDescription: String? {
         switch self {
@@ -49,6 +50,7 @@ public enum RemoteError: Error, LocalizedError, Equatable {
         case let .transport(why): return "cannot reach the remote server: \(why)"
         case let .badResponse(why): return "unexpected answer from the remote server: \(why)"
         case .noModels: return "the remote server lists no models"
+        case .badURL(let text): return "expected an http(s) URL such as http://127.0.0.1:8080, got '\(text)'"
         }
     }
 }
@@ -94,6 +96,7 @@ public struct OpenAIClient: Sendable {
     /// The model ids the server lists.
     public func models() async throws -> [String] {
         var request = URLRequest(url: endpoint.url("models"))
+        request.timeoutInterval = 15     // a listing is small: a server that takes longer is not answering
         authorize(&request)
         let data = try await Self.send(request)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

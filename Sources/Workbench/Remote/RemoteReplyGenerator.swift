@@ -49,3 +49,17 @@ public struct RemoteReplyGenerator: ReplyGenerator {
         }
     }
 }
+
+extension RemoteReplyGenerator {
+    /// The chat service's connector for endpoints chosen at run time (the Models pane): the server must answer
+    /// GET /v1/models; without a model name its first model is used. `apiKey` is sent to every endpoint.
+    public static func connector(apiKey: String?) -> RemoteConnector {
+        return { url, model in
+            guard var endpoint = RemoteEndpoint(url: url, apiKey: apiKey, model: model) else { throw RemoteError.badURL(url) }
+            let listed = try await OpenAIClient(endpoint: endpoint).models()
+            guard let chosen = model ?? listed.first else { throw RemoteError.noModels }
+            endpoint.model = chosen
+            return (RemoteReplyGenerator(endpoint: endpoint), "\(url) (\(chosen))")
+        }
+    }
+}

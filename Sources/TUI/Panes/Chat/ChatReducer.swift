@@ -136,5 +136,7 @@ func reduceChatEvent(_ chat: inout ChatState, _ event: ChatEvent) {
         openConversation(&chat, keepOpen ? (chat.index(of: openID) ?? 0) : 0)
     case .saveFailed(let message):
         chat.lastError = "Could not save: \(message)"
+    case .backendChanged, .backendFailed:
+        break   // the Models pane shows the endpoint in use
     }
 }

@@ -31,7 +31,12 @@ func performModels(_ models: inout ModelsState, _ action: Action) -> [Effect] {
 }
 
 private func performLocal(_ models: inout ModelsState, _ action: Action) -> [Effect] {
+    if models.endpointField != nil { return performEndpoint(&models, action) }
     switch action {
+    case .editEndpoint:
+        // Start from the endpoint in use ("URL (model)" is shown; the field takes "URL MODEL").
+        let current = models.remote.map { $0.replacingOccurrences(of: " (", with: " ").trimmingCharacters(in: [")"]) }
+        models.endpointField = TextInputState(current ?? "")
     case .listUp: models.list.selected = max(0, models.list.selected - 1)
     case .listDown: models.list.selected = min(max(0, models.available.count - 1), models.list.selected + 1)
     case .loadModel:
@@ -44,6 +49,54 @@ private func performLocal(_ models: inout ModelsState, _ action: Action) -> [Eff
     default: break
     }
     return []
+}
+
+/// The remote-endpoint field: "URL [MODEL]" switches chats to that server once it answers; empty returns to
+/// the local engine. The API key is --api-key or $LATHE_API_KEY from the launch.
+private func performEndpoint(_ models: inout ModelsState, _ action: Action) -> [Effect] {
+    guard var field = models.endpointField else { return [] }
+    switch action {
+    case .commitField:
+        models.endpointField = nil
+        let words = field.text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let url = words.first else {
+            models.connecting = "local engine"
+            return [.chat(.useBackend(.local))]
+        }
+        guard words.count <= 2 else {
+            models.lastError = "remote endpoint: expected 'URL [MODEL]', got \(words.count) words"
+            return []
+        }
+        models.connecting = url
+        models.lastError = nil
+        return [.chat(.useBackend(.remote(url: url, model: words.count == 2 ? words[1] : nil)))]
+    case .cancelField:
+        models.endpointField = nil
+        return []
+    case .cursorLeft: field.moveLeft()
+    case .cursorRight: field.moveRight()
+    case .lineStart: field.moveToLineStart()
+    case .lineEnd: field.moveToLineEnd()
+    case .deleteBackward: field.backspace()
+    case .deleteForward: field.deleteForward()
+    default: return []
+    }
+    models.endpointField = field
+    return []
+}
+
+/// The chat service's answer to a backend switch.
+func reduceBackendEvent(_ models: inout ModelsState, _ event: ChatEvent) {
+    switch event {
+    case .backendChanged(let remote):
+        models.remote = remote
+        models.connecting = nil
+    case .backendFailed(let message):
+        models.connecting = nil
+        models.lastError = message
+    case .conversations, .saveFailed:
+        break
+    }
 }
 
 private func load(_ models: inout ModelsState, path: String) -> [Effect] {

@@ -32,30 +32,57 @@ enum ModelsView {
         let a = areas(state, in: body)
         if a.compact {
             switch models.focus {
-            case .local: renderLocal(models, in: a.local, bordered: false, into: &buffer)
+            case .local: return renderLocal(models, in: a.local, bordered: false, into: &buffer)
             case .search, .results, .files: return HubView.render(models, in: a.hub, bordered: false, into: &buffer)
             case .downloads: DownloadsView.render(models, in: a.downloads, bordered: false, into: &buffer)
             }
             return nil
         }
-        renderLocal(models, in: a.local, bordered: true, into: &buffer)
+        let endpointCursor = renderLocal(models, in: a.local, bordered: true, into: &buffer)
         if !a.facts.isEmpty { renderFacts(models, in: a.facts, into: &buffer) }
         let cursor = HubView.render(models, in: a.hub, bordered: true, into: &buffer)
         DownloadsView.render(models, in: a.downloads, bordered: true, into: &buffer)
-        return cursor
+        return endpointCursor ?? cursor
     }
 
     static func border(_ focused: Bool) -> Style { Style(focused ? .borderFocused : .border) }
 
-    private static func renderLocal(_ models: ModelsState, in rect: Rect, bordered: Bool, into buffer: inout ScreenBuffer) {
+    /// Draws the local models with the chat's backend on top; returns the cursor while the endpoint is edited.
+    private static func renderLocal(_ models: ModelsState, in rect: Rect, bordered: Bool,
+                                    into buffer: inout ScreenBuffer) -> Point? {
         let block = Block(title: "Local models", style: border(models.focus == .local))
         if bordered { block.render(in: rect, into: &buffer) }
         var inner = bordered ? block.inner(of: rect) : rect
-        if let remote = models.remote {
+        if let field = models.endpointField, !inner.isEmpty {
+            let (line, rest) = inner.splitTop(min(2, inner.height))
+            let label = "Remote: "
+            Text.render(label, style: Style(.accent, .bold), in: line, into: &buffer)
+            let input = Rect(x: line.x + label.count, y: line.y, width: max(0, line.width - label.count), height: 1)
+            let cursor = TextInput(state: field, placeholder: "http://host:port [model]").render(in: input, into: &buffer)
+            if line.height > 1 {
+                Text.render("URL [model] · Enter uses it (empty: local) · Esc cancels · API key: --api-key or LATHE_API_KEY", style: Style(.dim),
+                            in: Rect(x: line.x, y: line.y + 1, width: line.width, height: 1), into: &buffer)
+            }
+            inner = rest
+            renderLocalList(models, in: inner, bordered: bordered, into: &buffer)
+            return cursor
+        }
+        if let connecting = models.connecting {
+            let (line, rest) = inner.splitTop(min(1, inner.height))
+            Text.render("connecting to \(connecting)…", style: Style(.dim), in: line, into: &buffer)
+            inner = rest
+        } else if let remote = models.remote {
             let (line, rest) = inner.splitTop(min(2, inner.height))
             Paragraph([StyledLine([Span("⇄ chat uses remote ", Style(.accent)), Span(remote)])]).render(in: line, into: &buffer)
             inner = rest
         }
+        renderLocalList(models, in: inner, bordered: bordered, into: &buffer)
+        return nil
+    }
+
+    private static func renderLocalList(_ models: ModelsState, in rect: Rect, bordered: Bool,
+                                        into buffer: inout ScreenBuffer) {
+        var inner = rect
         if let loading = models.loading {
             let (rest, bar) = inner.splitBottom(1)
             let name = loading.path.split(separator: "/").last.map(String.init) ?? loading.path
