@@ -42,9 +42,12 @@ private func hasBraille(_ screen: String) -> Bool { screen.unicodeScalars.contai
     try await tmux.waitFor("the data path saved", seconds: 10) {
         $0.contains(formRow("Data", "/")) && $0.contains("s start ·")
     }
-    // A small run: batch 1 (Data → Batch is 8 rows down), cutoff 96 tokens, no sample generations. Plain keys
-    // (j: next field, -: decrease) rather than arrows, each change awaited before the next.
-    try tmux.text("jjjjjjjj---")
+    // A small run: 3 epochs (Data → Epochs is 7 rows down; 267 steps, so neither stop can come after the run
+    // ended, however late the key is read), batch 1, cutoff 96 tokens, no sample generations. Plain keys
+    // (j: next field, +/-: increase/decrease) rather than arrows, each change awaited before the next.
+    try tmux.text("jjjjjjj++")
+    try await tmux.waitFor("3 epochs", seconds: 10) { $0.contains(formRow("Epochs", "3 ")) }
+    try tmux.text("j---")
     try await tmux.waitFor("batch 1", seconds: 10) { $0.contains(formRow("Batch", "1 ")) }
     try tmux.text("j-----")
     try await tmux.waitFor("cutoff 96", seconds: 10) { $0.contains(formRow("Cutoff", "96 tokens")) }
