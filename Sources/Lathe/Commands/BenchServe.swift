@@ -48,7 +48,7 @@ struct BenchServe: ParsableCommand {
     func run() throws {
         try CLIErrors.guarded {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if let url {
                 var options = HTTPLoadBenchOptions(url: url)
                 options.model = remoteModel
