@@ -7,21 +7,29 @@ import TUI
 @Suite struct LineEditingTests {
     @Test func eachActionEditsTheField() {
         var field = TextInputState("ab\ncd")                          // cursor at the end, after "d"
-        #expect(field.apply(.cursorLeft) && field.cursor == 4)
-        #expect(field.apply(.lineStart) && field.cursor == 3)          // start of the second line
-        #expect(field.apply(.deleteBackward) && field.text == "abcd" && field.cursor == 2)
-        #expect(field.apply(.lineStart) && field.cursor == 0)
-        #expect(field.apply(.deleteForward) && field.text == "bcd" && field.cursor == 0)
-        #expect(field.apply(.cursorRight) && field.cursor == 1)
-        #expect(field.apply(.lineEnd) && field.cursor == 3)
+        /// Applies `action` and returns the text with "|" at the cursor (nil when `apply` refused it).
+        func edit(_ action: Action) -> String? {
+            guard field.apply(action) else { return nil }
+            var shown = field.characters
+            shown.insert("|", at: field.cursor)
+            return String(shown)
+        }
+        let steps: [(Action, String)] = [
+            (.cursorLeft, "ab\nc|d"), (.lineStart, "ab\n|cd"), (.deleteBackward, "ab|cd"), (.lineStart, "|abcd"),
+            (.deleteForward, "|bcd"), (.cursorRight, "b|cd"), (.lineEnd, "bcd|"),
+        ]
+        for (action, expected) in steps {
+            let shown = edit(action)
+            #expect(shown == expected, "\(action)")
+        }
     }
 
     @Test func otherActionsChangeNothing() {
         var field = TextInputState("hello")
         let before = field
         for action: Action in [.send, .commitField, .cancelField, .listUp, .newline, .historyPrevious] {
-            #expect(!field.apply(action))
-            #expect(field == before)
+            let applied = field.apply(action)
+            #expect(!applied && field == before, "\(action)")
         }
     }
 
@@ -37,7 +45,8 @@ import TUI
         // Every shared binding is one that `apply` carries out.
         for binding in Keymap.lineEditing {
             var field = TextInputState("x")
-            #expect(field.apply(binding.action), "\(binding.help) is not applied")
+            let applied = field.apply(binding.action)
+            #expect(applied, "\(binding.help) is not applied")
         }
     }
 }
