@@ -6,6 +6,7 @@
 #define GEMV_R 4
 #define GEMM_R 1  // measured (AVX2, 1 thread, q4_1 1536x576 x 512 tokens): 1x8 ~1.4-1.9x the 2x4 tile (no spills)
 #define GEMM_T 8
+#define SMALL_R 2  // rows of the 2-4 token tile (decode steps): 8 accumulators, registers to spare
 #define DOT_U8S8(u, s) _mm256_madd_epi16(_mm256_maddubs_epi16((u), (s)), _mm256_set1_epi16(1))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"

@@ -8,6 +8,7 @@
 #define GEMV_R 4
 #define GEMM_R 2  // 16 accumulators, as the 4x4 tile had (32 registers)
 #define GEMM_T 8
+#define SMALL_R 2  // rows of the 2-4 token tile (decode steps): 8 accumulators, registers to spare
 #define DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #include "quants_simd_legacy.h"
 #include "quants_simd_k.h"

@@ -104,6 +104,19 @@ static inline __attribute__((always_inline)) void q6_K_tile(const int R, const i
         for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]);
 }
 
+/// Every row against T tokens (2 <= T < K_TILE_T, a constant after inlining): the same per-pair arithmetic as
+/// the full tiles and the one-token dots (bit-identical), with each weight super-block decoded once.
+#define K_ROWS(NAME)                                                                                                 \
+    static inline __attribute__((always_inline)) void NAME##_rows(const int T, int64_t nsb, const uint8_t *w,      \
+                                                                  size_t ws, int64_t nr, const uint8_t *a,          \
+                                                                  size_t as, float *out, int64_t os) {              \
+        int64_t r = 0;                                                                                              \
+        for (; r + K_TILE_R <= nr; r += K_TILE_R) NAME##_tile(K_TILE_R, T, nsb, w + r * ws, ws, a, as, out + r, os); \
+        for (; r < nr; r++) NAME##_tile(1, T, nsb, w + r * ws, ws, a, as, out + r, os);                             \
+    }
+K_ROWS(q4_K)
+K_ROWS(q6_K)
+
 #define K_GEMM(NAME)                                                                                                 \
     static void NAME##_gemm(int64_t n, const void *vw, size_t ws, int64_t nr, const void *va, size_t as, int64_t nt, \
                             float *out, int64_t os) {                                                               \
@@ -116,6 +129,15 @@ static inline __attribute__((always_inline)) void q6_K_tile(const int R, const i
                 NAME##_tile(K_TILE_R, K_TILE_T, nsb, w + r * ws, ws, a + t * as, as, out + t * os + r, os);         \
             for (; r < nr; r++) NAME##_tile(1, K_TILE_T, nsb, w + r * ws, ws, a + t * as, as, out + t * os + r, os); \
         }                                                                                                           \
+        if (nt - t >= 2) /* leftover tokens (decode steps of few streams): one tile of all of them */            \
+            switch (nt - t) {                                                                                       \
+            case 2: NAME##_rows(2, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 2; break;               \
+            case 3: NAME##_rows(3, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 3; break;               \
+            case 4: NAME##_rows(4, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 4; break;               \
+            case 5: NAME##_rows(5, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 5; break;               \
+            case 6: NAME##_rows(6, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 6; break;               \
+            default: NAME##_rows(7, nsb, w, ws, nr, a + t * as, as, out + t * os, os); t += 7; break;              \
+            }                                                                                                       \
         for (; t < nt; t++) /* one token: the plain dots keep more in registers than a tile of rows */             \
             for (int64_t r = 0; r < nr; r++) out[t * os + r] = NAME##_dot(n, w + r * ws, a + t * as);               \
     }

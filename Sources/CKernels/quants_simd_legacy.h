@@ -106,6 +106,73 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
         return out;                                                                                                 \
     }
 
+/// The small-token tile for decode steps of 2-4 tokens: SMALL_R rows x T tokens, each weight block decoded
+/// once and dotted with every token. Per (row, token) pair it is NAME##_tile's arithmetic exactly (int32 dot,
+/// one fma with set1(wd * ad), the min term as its own fma chain, hsum + min last), so a token's outputs do
+/// not depend on how many others share the step. The min terms of a row run as one 4-lane fma (lane = token).
+#define LEGACY_SMALL(NAME, WBLOCK, ABLOCK, DECODE, SIGNED, HAS_MIN)                                                 \
+    static inline __attribute__((always_inline)) void NAME##_stile(const int R, const int T, int64_t nb,            \
+        const uint8_t *w, size_t ws, const uint8_t *a, size_t as, float *out, int64_t os) {                         \
+        __m256 acc[SMALL_R][4];                                                                                     \
+        __m128 macc[SMALL_R];                                                                                       \
+        for (int r = 0; r < R; r++) {                                                                               \
+            macc[r] = _mm_setzero_ps();                                                                             \
+            for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();                                            \
+        }                                                                                                           \
+        for (int64_t b = 0; b < nb; b++) {                                                                          \
+            __m256i wq[SMALL_R], wu[SMALL_R];                                                                       \
+            float wd[SMALL_R];                                                                                      \
+            for (int r = 0; r < R; r++) {                                                                           \
+                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
+                _mm_prefetch((const char *)blk + 2 * R * ws, _MM_HINT_T0);                                          \
+                wq[r] = DECODE(blk);                                                                                \
+                wu[r] = SIGNED ? _mm256_sign_epi8(wq[r], wq[r]) : wq[r];                                            \
+                wd[r] = fp16(blk->d);                                                                               \
+            }                                                                                                       \
+            if (HAS_MIN) {                                                                                          \
+                float s[4] = {0, 0, 0, 0};                                                                          \
+                for (int t = 0; t < T; t++) s[t] = fp16(((const uint16_t *)((const ABLOCK *)(a + t * as) + b))[1]); \
+                const __m128 asum = _mm_loadu_ps(s);                                                                \
+                for (int r = 0; r < R; r++) {                                                                       \
+                    const float wm = fp16(((const uint16_t *)((const WBLOCK *)(w + r * ws) + b))[1]);              \
+                    macc[r] = _mm_fmadd_ps(_mm_set1_ps(wm), asum, macc[r]);                                         \
+                }                                                                                                   \
+            }                                                                                                       \
+            for (int t = 0; t < T; t++) {                                                                           \
+                const ABLOCK *ab = (const ABLOCK *)(a + t * as) + b;                                                \
+                const __m256i aq = _mm256_loadu_si256((const __m256i *)ab->qs);                                     \
+                const float ad = fp16(ab->d);                                                                       \
+                for (int r = 0; r < R; r++) {                                                                       \
+                    const __m256i s = SIGNED ? _mm256_sign_epi8(aq, wq[r]) : aq;                                    \
+                    const __m256 p = _mm256_cvtepi32_ps(DOT_U8S8(wu[r], s));                                        \
+                    acc[r][t] = _mm256_fmadd_ps(p, _mm256_set1_ps(wd[r] * ad), acc[r][t]);                          \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (int r = 0; r < R; r++) {                                                                               \
+            float m[4];                                                                                             \
+            _mm_storeu_ps(m, macc[r]);                                                                              \
+            for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]) + (HAS_MIN ? m[t] : 0.0f);            \
+        }                                                                                                           \
+    }                                                                                                               \
+    static void NAME##_small(int64_t nb, const uint8_t *w, size_t ws, int64_t nr, const uint8_t *a, size_t as,      \
+                             int T, float *out, int64_t os) {                                                       \
+        int64_t r = 0;                                                                                              \
+        switch (T) {                                                                                                \
+        case 2:                                                                                                     \
+            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 2, nb, w + r * ws, ws, a, as, out + r, os); \
+            for (; r < nr; r++) NAME##_stile(1, 2, nb, w + r * ws, ws, a, as, out + r, os);                         \
+            break;                                                                                                  \
+        case 3:                                                                                                     \
+            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 3, nb, w + r * ws, ws, a, as, out + r, os); \
+            for (; r < nr; r++) NAME##_stile(1, 3, nb, w + r * ws, ws, a, as, out + r, os);                         \
+            break;                                                                                                  \
+        default:                                                                                                    \
+            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 4, nb, w + r * ws, ws, a, as, out + r, os); \
+            for (; r < nr; r++) NAME##_stile(1, 4, nb, w + r * ws, ws, a, as, out + r, os);                         \
+        }                                                                                                           \
+    }
+
 /// Thread-local scratch for the per-call float copies of block scales (grown as needed, kept for the thread).
 static _Thread_local float *legacy_scratch;
 static _Thread_local size_t legacy_scratch_count;
@@ -189,6 +256,14 @@ static float *legacy_scratch_floats(size_t count) {
                 for (int k = 0; k < GEMM_T; k++)                                                                    \
                     NAME##_tile(1, 1, nb, w + r * ws, ws, a + (t + k) * as, as, out + (t + k) * os + r, os);        \
         }                                                                                                           \
+        /* leftover tokens (every decode step of fewer than GEMM_T streams): tiles of 2-4 tokens, as even */     \
+        /* as possible (5 = 3 + 2, 7 = 4 + 3), so each weight block is decoded once per tile; one token alone */   \
+        /* takes the matrix-vector path */                                                                          \
+        while (nt - t >= 2) {                                                                                       \
+            const int64_t left = nt - t, k = left <= 4 ? left : (left + 1) / 2 <= 4 ? (left + 1) / 2 : 4;         \
+            NAME##_small(nb, w, ws, nr, a + t * as, as, (int)k, out + t * os, os);                                  \
+            t += k;                                                                                                 \
+        }                                                                                                           \
         for (; t < nt; t++) {                                                                                       \
             int64_t r = 0;                                                                                          \
             for (; r + GEMV_R <= nr; r += GEMV_R)                                                                   \
@@ -202,6 +277,11 @@ LEGACY_TILE(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
 LEGACY_TILE(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)
 LEGACY_TILE(q5_1, block_q5_1, block_q8_1, dec_q5_1, 0, 1)
 LEGACY_TILE(q8_0, block_q8_0, block_q8_0, dec_q8_0, 1, 0)
+LEGACY_SMALL(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
+LEGACY_SMALL(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
+LEGACY_SMALL(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)
+LEGACY_SMALL(q5_1, block_q5_1, block_q8_1, dec_q5_1, 0, 1)
+LEGACY_SMALL(q8_0, block_q8_0, block_q8_0, dec_q8_0, 1, 0)
 LEGACY_GEMM(q4_0, block_q4_0, block_q8_0, dec_q4_0, 1, 0)
 LEGACY_GEMM(q4_1, block_q4_1, block_q8_1, dec_q4_1, 0, 1)
 LEGACY_GEMM(q5_0, block_q5_0, block_q8_0, dec_q5_0, 1, 0)

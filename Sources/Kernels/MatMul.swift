@@ -81,7 +81,9 @@ public enum MatMul {
     /// matrices that share an input (q/k/v, gate/up) convert it once.
     public static func multiply(_ w: WeightMatrix, prepared a: ActivationBuffer,
                                 into out: UnsafeMutablePointer<Float>, outStride: Int, pool: ThreadPool) {
-        multiply([Product(weights: w, out: out, outStride: outStride)], prepared: a, pool: pool)
+        withUnsafePointer(to: Product(weights: w, out: out, outStride: outStride)) {
+            multiply(UnsafeBufferPointer(start: $0, count: 1), prepared: a, pool: pool)
+        }
     }
 
     /// One output of a shared input: `out[t * outStride + r] = weights[r] · x[t]`.
@@ -100,25 +102,39 @@ public enum MatMul {
     /// Several products of one prepared input (q/k/v, gate/up) as a single parallel job: one fork-join
     /// instead of one per matrix, which matters when a token's matrices take microseconds each.
     public static func multiply(_ products: [Product], prepared a: ActivationBuffer, pool: ThreadPool) {
-        // Row chunks: a multiple of 16 rows, several per thread so a busy core does not stall the rest.
-        var chunks: [(product: Int, rowsPerChunk: Int)] = []
-        chunks.reserveCapacity(products.count * pool.threadCount * 4)
-        for (index, p) in products.enumerated() {
-            let w = p.weights
-            precondition(a.isPrepared(for: w, tokens: a.tokens), "activations not prepared for this matrix")
-            let chunkCount = min(max(1, w.rows / 16), pool.threadCount * 4)
-            let rowsPerChunk = ((w.rows + chunkCount - 1) / chunkCount + 15) / 16 * 16
-            for _ in 0..<(w.rows + rowsPerChunk - 1) / rowsPerChunk { chunks.append((index, rowsPerChunk)) }
+        products.withUnsafeBufferPointer { multiply($0, prepared: a, pool: pool) }
+    }
+
+    /// The job itself, with no allocation (it runs hundreds of times per token): chunk i belongs to the first
+    /// product whose chunks, counted from the first product's, reach past i.
+    static func multiply(_ products: UnsafeBufferPointer<Product>, prepared a: ActivationBuffer, pool: ThreadPool) {
+        let threads = pool.threadCount
+        var total = 0
+        for p in products {
+            precondition(a.isPrepared(for: p.weights, tokens: a.tokens), "activations not prepared for this matrix")
+            total += chunking(rows: p.weights.rows, threads: threads).count
         }
-        var firstChunk = [Int](repeating: 0, count: products.count)
-        for i in chunks.indices.reversed() { firstChunk[chunks[i].product] = i }
-        pool.parallelFor(chunks.count) { chunk in
-            let (index, rowsPerChunk) = chunks[chunk]
+        pool.parallelFor(total) { chunk in
+            var index = 0, first = 0
+            var (count, rowsPerChunk) = chunking(rows: products[0].weights.rows, threads: threads)
+            while chunk >= first + count {
+                first += count
+                index += 1
+                (count, rowsPerChunk) = chunking(rows: products[index].weights.rows, threads: threads)
+            }
             let p = products[index], w = p.weights
-            let r0 = (chunk - firstChunk[index]) * rowsPerChunk
+            let r0 = (chunk - first) * rowsPerChunk
             let r1 = min(w.rows, r0 + rowsPerChunk)
             lk_matmul_rows(Int32(w.type.rawValue), Int64(w.columns), w.data, w.rowBytes, Int64(r0), Int64(r1),
                            a.storage, a.rowBytes, Int64(a.tokens), p.out, Int64(p.outStride))
         }
+    }
+
+    /// Row chunks of a matrix: a multiple of 16 rows, several per thread so a busy core does not stall the rest.
+    @inline(__always)
+    static func chunking(rows: Int, threads: Int) -> (count: Int, rowsPerChunk: Int) {
+        let chunkCount = min(max(1, rows / 16), threads * 4)
+        let rowsPerChunk = ((rows + chunkCount - 1) / chunkCount + 15) / 16 * 16
+        return ((rows + rowsPerChunk - 1) / rowsPerChunk, rowsPerChunk)
     }
 }
