@@ -81,18 +81,24 @@ public enum Keymap {
         KeyBinding([.ctrl("z")], .suspend, "Suspend to the shell (fg returns)"),
     ]
 
-    static let chatInput: [KeyBinding] = [
-        KeyBinding([.enter], .send, "Send the message", hint: "send"),
-        KeyBinding([.altEnter, .ctrl("j")], .newline, "New line in the message"),
-        KeyBinding([.escape], .stop, "Stop the generation", hint: "stop"),
-        KeyBinding([.up], .historyPrevious, "Previous line, or recall earlier messages on the first line"),
-        KeyBinding([.down], .historyNext, "Next line, or later messages"),
+    /// The line-editing keys of every text field (message input, rename and system prompt, Hub search, remote
+    /// endpoint, Train form fields); `TextInputState.apply(_:)` carries them out.
+    public static let lineEditing: [KeyBinding] = [
         KeyBinding([.left], .cursorLeft, "Cursor left"),
         KeyBinding([.right], .cursorRight, "Cursor right"),
         KeyBinding([.home], .lineStart, "Start of line"),
         KeyBinding([.end], .lineEnd, "End of line"),
         KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
         KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
+    ]
+
+    static let chatInput: [KeyBinding] = [
+        KeyBinding([.enter], .send, "Send the message", hint: "send"),
+        KeyBinding([.altEnter, .ctrl("j")], .newline, "New line in the message"),
+        KeyBinding([.escape], .stop, "Stop the generation", hint: "stop"),
+        KeyBinding([.up], .historyPrevious, "Previous line, or recall earlier messages on the first line"),
+        KeyBinding([.down], .historyNext, "Next line, or later messages"),
+    ] + lineEditing + [
         KeyBinding([.ctrl("r")], .regenerate, "Regenerate the last reply"),
         KeyBinding([.ctrl("o")], .continueReply, "Continue the last reply"),
         KeyBinding([.ctrl("e")], .editLast, "Edit and resend the last message"),
@@ -128,13 +134,7 @@ public enum Keymap {
         KeyBinding([.enter], .commitField, "Save", hint: "save"),
         KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
         KeyBinding([.altEnter, .ctrl("j")], .newline, "New line (system prompt)"),
-        KeyBinding([.left], .cursorLeft, "Cursor left"),
-        KeyBinding([.right], .cursorRight, "Cursor right"),
-        KeyBinding([.home], .lineStart, "Start of line"),
-        KeyBinding([.end], .lineEnd, "End of line"),
-        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
-        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
-    ]
+    ] + lineEditing
 
     static let models: [KeyBinding] = [
         KeyBinding([.up, .char("k")], .listUp, "Previous model"),
@@ -152,24 +152,12 @@ public enum Keymap {
         KeyBinding([.enter], .runSearch, "Search GGUF models on the Hub", hint: "search"),
         KeyBinding([.escape], .closeSection, "Back to the local models", hint: "back"),
         KeyBinding([.tab], .focusNextSection, "Next section"),
-        KeyBinding([.left], .cursorLeft, "Cursor left"),
-        KeyBinding([.right], .cursorRight, "Cursor right"),
-        KeyBinding([.home], .lineStart, "Start of line"),
-        KeyBinding([.end], .lineEnd, "End of line"),
-        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
-        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
-    ]
+    ] + lineEditing
 
     static let modelsEndpoint: [KeyBinding] = [
         KeyBinding([.enter], .commitField, "Use this endpoint (empty: the local engine)", hint: "use"),
         KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
-        KeyBinding([.left], .cursorLeft, "Cursor left"),
-        KeyBinding([.right], .cursorRight, "Cursor right"),
-        KeyBinding([.home], .lineStart, "Start of line"),
-        KeyBinding([.end], .lineEnd, "End of line"),
-        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
-        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
-    ]
+    ] + lineEditing
 
     static let hubResults: [KeyBinding] = [
         KeyBinding([.up, .char("k")], .listUp, "Previous repository"),
@@ -226,13 +214,7 @@ public enum Keymap {
     static let trainField: [KeyBinding] = [
         KeyBinding([.enter], .commitField, "Save", hint: "save"),
         KeyBinding([.escape], .cancelField, "Cancel", hint: "cancel"),
-        KeyBinding([.left], .cursorLeft, "Cursor left"),
-        KeyBinding([.right], .cursorRight, "Cursor right"),
-        KeyBinding([.home], .lineStart, "Start of line"),
-        KeyBinding([.end], .lineEnd, "End of line"),
-        KeyBinding([.backspace], .deleteBackward, "Delete before the cursor"),
-        KeyBinding([.delete], .deleteForward, "Delete at the cursor"),
-    ]
+    ] + lineEditing
 
     static let metrics: [KeyBinding] = [
         KeyBinding([.char("s")], .toggleServer, "Start or stop the OpenAI-compatible server (serves the loaded model)",

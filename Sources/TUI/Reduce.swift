@@ -175,6 +175,5 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
 /// Actions the Train pane handles itself while it is shown.
 private let trainActions: [Action] = [
     .listUp, .listDown, .increase, .decrease, .editTrainField, .toggleTrainFocus, .startTraining, .pauseTraining,
-    .stopTraining, .resumeTraining, .refreshRuns, .commitField, .cancelField, .cursorLeft, .cursorRight, .lineStart,
-    .lineEnd, .deleteBackward, .deleteForward,
-]
+    .stopTraining, .resumeTraining, .refreshRuns, .commitField, .cancelField,
+] + Keymap.lineEditing.map(\.action)

@@ -10,6 +10,7 @@ public enum LoRABench {
         public var sequenceLength: Int
         public var sequences: Int
         public var rank: Int
+        public var dropout: Double
         public var targets: String
         public var trainableParameters: Int
         public var secondsPerStep: Double
@@ -19,13 +20,15 @@ public enum LoRABench {
     }
 
     public static func run(model path: String, sequenceLength: Int, sequences: Int, steps: Int, rank: Int,
-                           targets: [LoRATarget], seed: UInt64 = 1) throws -> Result {
-        let file = try GGUFFile(path: path)
-        let modelConfig = try ModelConfig(file: file)
+                           targets: [LoRATarget], dropout: Double = 0, seed: UInt64 = 1) throws -> Result {
         var config = FineTuneConfig(model: path, dataFiles: ["-"], runDirectory: "-")
         config.rank = rank
         config.alpha = Double(2 * rank)
         config.targets = targets
+        config.dropout = dropout
+        try config.validate()
+        let file = try GGUFFile(path: path)
+        let modelConfig = try ModelConfig(file: file)
         let (model, _) = try LlamaModel<Float>.load(gguf: file, mode: .frozenQuantized, maxSequences: sequences,
                                                     maxTokens: sequenceLength)
         let store = ParameterStore<Float>(specs: FineTuning.adapterSpecs(config, modelConfig))
@@ -36,7 +39,9 @@ public enum LoRABench {
         let count = sequences * sequenceLength
         let tokens = (0..<count).map { _ in Int32(random.next() % UInt64(modelConfig.vocabularySize)) }
         let targets = Array(tokens.dropFirst()) + [tokens[0]]
-        func step() {
+        func step(_ index: Int) {
+            // Fresh masks each step, drawn as the training loop draws them (one seed per step and micro-batch).
+            if dropout > 0 { model.setLoRADropout(seed: LoRADropout.mix(seed ^ 0xD409, index, 0)) }
             store.zeroGrads()
             let (_, n) = tokens.withUnsafeBufferPointer { x in
                 targets.withUnsafeBufferPointer { y in
@@ -47,12 +52,12 @@ public enum LoRABench {
             _ = GradientClipping.clip(store, maxNorm: 1)
             optimizer.step(store, learningRate: 1e-4)
         }
-        step()  // warm-up: first-touch of buffers
+        step(0)  // warm-up: first-touch of buffers
         let clock = ContinuousClock()
         let start = clock.now
-        for _ in 0..<steps { step() }
+        for i in 0..<steps { step(i + 1) }
         let perStep = seconds(clock.now - start) / Double(steps)
-        return Result(sequenceLength: sequenceLength, sequences: sequences, rank: rank,
+        return Result(sequenceLength: sequenceLength, sequences: sequences, rank: rank, dropout: dropout,
                       targets: targets.isEmpty ? "" : config.targets.map(\.rawValue).joined(separator: ","),
                       trainableParameters: store.count, secondsPerStep: perStep,
                       tokensPerSecond: Double(count) / perStep, peakResidentBytes: peakResidentBytes(),

@@ -96,6 +96,8 @@ import Testing
         let config_json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/adapter_config.json"))) as! [String: Any]
         #expect(config_json["peft_type"] as? String == "LORA" && config_json["r"] as? Int == 2)
         #expect(config_json["target_modules"] as? [String] == ["q_proj", "k_proj", "v_proj"])
+        // The decimal written, not the float32 it is stored as (that would read 0.05000000074505806).
+        #expect(config_json["lora_dropout"] as? Double == 0.05)
         let back = try LoRAAdapter(peftDirectory: dir, architecture: "llama", headCount: config.headCount,
                                    kvHeadCount: config.kvHeadCount)
         #expect(back.pairs == adapter.pairs && back.alpha == 16 && abs(back.dropout - 0.05) < 1e-6)

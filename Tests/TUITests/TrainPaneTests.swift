@@ -94,6 +94,20 @@ private let pastRun = TrainRunSummary(
         assertScreen(screen(state), matches: "train-live-\(width)x\(height)")
     }
 
+    @Test func stoppedRunWithItsAdapterIsNotShownAsFinished() {
+        var stopped = pastRun
+        stopped.name = "lora-smol-2"
+        stopped.step = 12
+        stopped.losses = Array(stopped.losses.prefix(12))
+        #expect(stopped.result != nil && !stopped.isFinished && pastRun.isFinished)
+        var state = Fixture.state(120, 40)
+        run(&state, press(.alt("3")), receive(.train(.runs([stopped, pastRun]))))
+        let rows = screen(state).rows
+        #expect(rows.contains { $0.contains("· lora-smol-2 lora 12/40") })
+        #expect(rows.contains { $0.contains("✓ lora-smol-0 lora 40/40") })
+        #expect(!rows.contains { $0.contains("✓ lora-smol-2") })
+    }
+
     @Test func pastRunComparedWithTheLiveOne() {
         var state = Fixture.state(120, 40)
         run(&state, press(.alt("3")))

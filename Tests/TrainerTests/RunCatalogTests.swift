@@ -29,6 +29,20 @@ import Trainer
         #expect(old.kind == "lora" && old.model == "SmolLM2.gguf" && old.step == 300 && old.totalSteps == 300)
         #expect(old.losses.count == 100 && old.losses.first?.step == 1 && old.losses.last?.step == 300)
         #expect(old.evalLosses == [TrainPoint(step: 300, loss: 0.5)])
-        #expect(old.result == root + "/old/adapter.gguf")
+        #expect(old.result == root + "/old/adapter.gguf" && old.isFinished)
+    }
+
+    @Test func aStoppedLoRARunHasItsAdapterButIsNotFinished() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-runs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"{"kind": "finetune", "method": "lora", "model": "/m/SmolLM2.gguf", "totalSteps": 300}"#
+            .write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
+        try (1...12).map { #"{"step": \#($0), "loss": 1.5}"# }.joined(separator: "\n")
+            .write(toFile: dir + "/metrics.jsonl", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: dir + "/adapter.gguf", contents: Data())     // saved at the stop
+        let run = try #require(RunCatalog.summary(of: dir))
+        #expect(run.step == 12 && run.totalSteps == 300 && run.result == dir + "/adapter.gguf")
+        #expect(!run.isFinished)
     }
 }

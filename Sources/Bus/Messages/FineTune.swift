@@ -46,8 +46,12 @@ public struct TrainRunSummary: Sendable, Equatable {
     /// (step, loss) of training, downsampled.
     public var losses: [TrainPoint]
     public var evalLosses: [TrainPoint]
-    /// The result file when the run finished (adapter.gguf or model.gguf).
+    /// The result file (adapter.gguf or model.gguf): a finished run's, or what a stopped one wrote so far (a LoRA run
+    /// saves its adapter when stopped; `lathe train export` writes model.gguf at any point).
     public var result: String?
+
+    /// Ran to its last step and wrote its result; a stopped run with an adapter saved is not finished.
+    public var isFinished: Bool { result != nil && step >= totalSteps }
 
     public init(path: String, name: String, kind: String, model: String, step: Int, totalSteps: Int,
                 losses: [TrainPoint], evalLosses: [TrainPoint], result: String?) {

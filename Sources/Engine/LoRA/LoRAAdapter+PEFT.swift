@@ -27,8 +27,8 @@ extension LoRAAdapter {
         }
         try Safetensors.write(tensors, to: directory + "/" + Self.peftWeightsFile)
         let config: [String: Any] = [
-            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": Double(alpha),
-            "lora_dropout": Double(dropout), "bias": "none", "fan_in_fan_out": false, "inference_mode": true,
+            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": Self.decimal(alpha),
+            "lora_dropout": Self.decimal(dropout), "bias": "none", "fan_in_fan_out": false, "inference_mode": true,
             "target_modules": targets.map(\.peftTargetModule),
             "base_model_name_or_path": baseModelName ?? "",
         ]
@@ -72,6 +72,9 @@ extension LoRAAdapter {
                   baseModelName: config["base_model_name_or_path"] as? String)
         dropout = Float(config["lora_dropout"] as? Double ?? 0)
     }
+
+    /// The Double that prints as `value` does (0.05, not Double(Float(0.05)) = 0.05000000074505806), for JSON.
+    private static func decimal(_ value: Float) -> Double { Double(value.description) ?? Double(value) }
 
     private func permutesRows(_ target: LoRATarget) -> Bool {
         architecture == "llama" && (target == .query || target == .key)

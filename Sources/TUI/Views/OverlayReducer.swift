@@ -14,9 +14,7 @@ public func paletteItems(_ state: AppState, filter: String) -> [PaletteItem] {
     var behind = state
     behind.overlay = nil
     let scopes: [Scope] = behind.scope == .global ? [.global] : [behind.scope, .global]
-    let editing: Set<String> = ["Cursor left", "Cursor right", "Start of line", "End of line",
-                                "Delete before the cursor", "Delete at the cursor"]
-    let items = scopes.flatMap(Keymap.bindings).filter { !editing.contains($0.help) }
+    let items = scopes.flatMap(Keymap.bindings).filter { !Keymap.lineEditing.contains($0) }
         .map { PaletteItem(title: $0.help, keys: $0.keyLabel, action: $0.action) }
     let needle = filter.lowercased()
     return needle.isEmpty ? items : items.filter { $0.title.lowercased().contains(needle) }

@@ -15,12 +15,6 @@ func performChat(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .newline: editField(&chat) { $0.insert("\n") }
     case .historyPrevious: historyPrevious(&chat)
     case .historyNext: historyNext(&chat)
-    case .cursorLeft: editField(&chat) { $0.moveLeft() }
-    case .cursorRight: editField(&chat) { $0.moveRight() }
-    case .lineStart: editField(&chat) { $0.moveToLineStart() }
-    case .lineEnd: editField(&chat) { $0.moveToLineEnd() }
-    case .deleteBackward: editField(&chat) { $0.backspace() }
-    case .deleteForward: editField(&chat) { $0.deleteForward() }
     case .regenerate: return regenerate(&state, &chat)
     case .continueReply: return continueReply(&state, &chat)
     case .editLast: editLast(&chat)
@@ -55,7 +49,7 @@ func performChat(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .deleteConversation: return deleteConversation(&state, &chat)
     case .commitField: return commitField(&state, &chat)
     case .cancelField: chat.focus = chat.focus == .rename ? .list : .input
-    default: break
+    default: editField(&chat) { $0.apply(action) }     // the line-editing keys; other actions change nothing
     }
     return []
 }

@@ -73,13 +73,8 @@ private func performEndpoint(_ models: inout ModelsState, _ action: Action) -> [
     case .cancelField:
         models.endpointField = nil
         return []
-    case .cursorLeft: field.moveLeft()
-    case .cursorRight: field.moveRight()
-    case .lineStart: field.moveToLineStart()
-    case .lineEnd: field.moveToLineEnd()
-    case .deleteBackward: field.backspace()
-    case .deleteForward: field.deleteForward()
-    default: return []
+    default:
+        guard field.apply(action) else { return [] }
     }
     models.endpointField = field
     return []
@@ -114,13 +109,7 @@ private func performSearch(_ models: inout ModelsState, _ action: Action) -> [Ef
         models.hub.searching = query
         models.hub.error = nil
         return [.download(.search(query: query, limit: 30))]
-    case .cursorLeft: models.hub.query.moveLeft()
-    case .cursorRight: models.hub.query.moveRight()
-    case .lineStart: models.hub.query.moveToLineStart()
-    case .lineEnd: models.hub.query.moveToLineEnd()
-    case .deleteBackward: models.hub.query.backspace()
-    case .deleteForward: models.hub.query.deleteForward()
-    default: break
+    default: models.hub.query.apply(action)
     }
     return []
 }

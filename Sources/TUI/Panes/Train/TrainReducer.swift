@@ -82,13 +82,7 @@ private func editTrainField(_ train: inout TrainState, _ action: Action) -> [Eff
     case .cancelField:
         train.editing = nil
         return []
-    case .cursorLeft: input.moveLeft()
-    case .cursorRight: input.moveRight()
-    case .lineStart: input.moveToLineStart()
-    case .lineEnd: input.moveToLineEnd()
-    case .deleteBackward: input.backspace()
-    case .deleteForward: input.deleteForward()
-    default: break
+    default: input.apply(action)
     }
     train.editing = input
     return []

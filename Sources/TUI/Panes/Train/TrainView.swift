@@ -71,8 +71,8 @@ enum TrainView {
         }
         let items = train.runs.map { run -> StyledLine in
             let last = run.losses.last.map { String(format: " %.3f", $0.loss) } ?? ""
-            let done = run.result != nil ? "✓" : "·"
-            return StyledLine([Span("\(done) ", Style(run.result != nil ? .success : .dim)), Span(run.name),
+            let done = run.isFinished ? "✓" : "·"        // ·: stopped (or still running)
+            return StyledLine([Span("\(done) ", Style(run.isFinished ? .success : .dim)), Span(run.name),
                                Span(" \(run.kind) \(run.step)/\(run.totalSteps)\(last)", Style(.dim))])
         }
         var list = ListState(selected: focused ? train.runList.selected : -1)
