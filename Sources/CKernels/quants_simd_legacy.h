@@ -106,73 +106,6 @@ static inline __m256i dec_q8_0(const void *p) { return _mm256_loadu_si256((const
         return out;                                                                                                 \
     }
 
-/// The small-token tile for decode steps of 2-4 tokens: SMALL_R rows x T tokens, each weight block decoded
-/// once and dotted with every token. Per (row, token) pair it is NAME##_tile's arithmetic exactly (int32 dot,
-/// one fma with set1(wd * ad), the min term as its own fma chain, hsum + min last), so a token's outputs do
-/// not depend on how many others share the step. The min terms of a row run as one 4-lane fma (lane = token).
-#define LEGACY_SMALL(NAME, WBLOCK, ABLOCK, DECODE, SIGNED, HAS_MIN)                                                 \
-    static inline __attribute__((always_inline)) void NAME##_stile(const int R, const int T, int64_t nb,            \
-        const uint8_t *w, size_t ws, const uint8_t *a, size_t as, float *out, int64_t os) {                         \
-        __m256 acc[SMALL_R][4];                                                                                     \
-        __m128 macc[SMALL_R];                                                                                       \
-        for (int r = 0; r < R; r++) {                                                                               \
-            macc[r] = _mm_setzero_ps();                                                                             \
-            for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();                                            \
-        }                                                                                                           \
-        for (int64_t b = 0; b < nb; b++) {                                                                          \
-            __m256i wq[SMALL_R], wu[SMALL_R];                                                                       \
-            float wd[SMALL_R];                                                                                      \
-            for (int r = 0; r < R; r++) {                                                                           \
-                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
-                _mm_prefetch((const char *)blk + 2 * R * ws, _MM_HINT_T0);                                          \
-                wq[r] = DECODE(blk);                                                                                \
-                wu[r] = SIGNED ? _mm256_sign_epi8(wq[r], wq[r]) : wq[r];                                            \
-                wd[r] = fp16(blk->d);                                                                               \
-            }                                                                                                       \
-            if (HAS_MIN) {                                                                                          \
-                float s[4] = {0, 0, 0, 0};                                                                          \
-                for (int t = 0; t < T; t++) s[t] = fp16(((const uint16_t *)((const ABLOCK *)(a + t * as) + b))[1]); \
-                const __m128 asum = _mm_loadu_ps(s);                                                                \
-                for (int r = 0; r < R; r++) {                                                                       \
-                    const float wm = fp16(((const uint16_t *)((const WBLOCK *)(w + r * ws) + b))[1]);              \
-                    macc[r] = _mm_fmadd_ps(_mm_set1_ps(wm), asum, macc[r]);                                         \
-                }                                                                                                   \
-            }                                                                                                       \
-            for (int t = 0; t < T; t++) {                                                                           \
-                const ABLOCK *ab = (const ABLOCK *)(a + t * as) + b;                                                \
-                const __m256i aq = _mm256_loadu_si256((const __m256i *)ab->qs);                                     \
-                const float ad = fp16(ab->d);                                                                       \
-                for (int r = 0; r < R; r++) {                                                                       \
-                    const __m256i s = SIGNED ? _mm256_sign_epi8(aq, wq[r]) : aq;                                    \
-                    const __m256 p = _mm256_cvtepi32_ps(DOT_U8S8(wu[r], s));                                        \
-                    acc[r][t] = _mm256_fmadd_ps(p, _mm256_set1_ps(wd[r] * ad), acc[r][t]);                          \
-                }                                                                                                   \
-            }                                                                                                       \
-        }                                                                                                           \
-        for (int r = 0; r < R; r++) {                                                                               \
-            float m[4];                                                                                             \
-            _mm_storeu_ps(m, macc[r]);                                                                              \
-            for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]) + (HAS_MIN ? m[t] : 0.0f);            \
-        }                                                                                                           \
-    }                                                                                                               \
-    static void NAME##_small(int64_t nb, const uint8_t *w, size_t ws, int64_t nr, const uint8_t *a, size_t as,      \
-                             int T, float *out, int64_t os) {                                                       \
-        int64_t r = 0;                                                                                              \
-        switch (T) {                                                                                                \
-        case 2:                                                                                                     \
-            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 2, nb, w + r * ws, ws, a, as, out + r, os); \
-            for (; r < nr; r++) NAME##_stile(1, 2, nb, w + r * ws, ws, a, as, out + r, os);                         \
-            break;                                                                                                  \
-        case 3:                                                                                                     \
-            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 3, nb, w + r * ws, ws, a, as, out + r, os); \
-            for (; r < nr; r++) NAME##_stile(1, 3, nb, w + r * ws, ws, a, as, out + r, os);                         \
-            break;                                                                                                  \
-        default:                                                                                                    \
-            for (; r + SMALL_R <= nr; r += SMALL_R) NAME##_stile(SMALL_R, 4, nb, w + r * ws, ws, a, as, out + r, os); \
-            for (; r < nr; r++) NAME##_stile(1, 4, nb, w + r * ws, ws, a, as, out + r, os);                         \
-        }                                                                                                           \
-    }
-
 /// Thread-local scratch for the per-call float copies of block scales (grown as needed, kept for the thread).
 static _Thread_local float *legacy_scratch;
 static _Thread_local size_t legacy_scratch_count;
@@ -184,6 +117,79 @@ static float *legacy_scratch_floats(size_t count) {
     }
     return legacy_scratch;
 }
+
+/// The small-token tile for decode steps of 2-4 tokens: SMALL_R rows x T tokens, each weight block decoded
+/// once and dotted with every token. Per (row, token) pair it is NAME##_tile's arithmetic exactly (int32 dot,
+/// one fma with the float product wd * ad, the min term as its own fma chain, hsum + min last), so a token's
+/// outputs do not depend on how many others share the step. The tokens' scales come as floats, 4 per block
+/// (adf, asf: [block][4]); a row's 4 products wd * ad are one 4-lane multiply, broadcast from memory per pair,
+/// and its min terms one 4-lane fma (lane = token).
+#define LEGACY_SMALL(NAME, WBLOCK, ABLOCK, DECODE, SIGNED, HAS_MIN)                                                 \
+    static inline __attribute__((always_inline)) void NAME##_stile(const int R, const int T, int64_t nb,            \
+        const uint8_t *w, size_t ws, const uint8_t *a, size_t as, const float *adf, const float *asf, float *out,   \
+        int64_t os) {                                                                                               \
+        __m256 acc[SMALL_R][4];                                                                                     \
+        __m128 macc[SMALL_R];                                                                                       \
+        for (int r = 0; r < R; r++) {                                                                               \
+            macc[r] = _mm_setzero_ps();                                                                             \
+            for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();                                            \
+        }                                                                                                           \
+        for (int64_t b = 0; b < nb; b++) {                                                                          \
+            __m256i wq[SMALL_R], wu[SMALL_R];                                                                       \
+            float sc[SMALL_R][4];                                                                                   \
+            const __m128 adv = _mm_loadu_ps(adf + 4 * b);                                                           \
+            for (int r = 0; r < R; r++) {                                                                           \
+                const WBLOCK *blk = (const WBLOCK *)(w + r * ws) + b;                                               \
+                _mm_prefetch((const char *)blk + 2 * R * ws, _MM_HINT_T0);                                          \
+                wq[r] = DECODE(blk);                                                                                \
+                wu[r] = SIGNED ? _mm256_sign_epi8(wq[r], wq[r]) : wq[r];                                            \
+                _mm_storeu_ps(sc[r], _mm_mul_ps(_mm_set1_ps(fp16(blk->d)), adv));                                   \
+                if (HAS_MIN)                                                                                        \
+                    macc[r] = _mm_fmadd_ps(_mm_set1_ps(fp16(((const uint16_t *)blk)[1])), _mm_loadu_ps(asf + 4 * b), \
+                                           macc[r]);                                                                \
+            }                                                                                                       \
+            for (int t = 0; t < T; t++) {                                                                           \
+                const __m256i aq = _mm256_loadu_si256((const __m256i *)((const ABLOCK *)(a + t * as) + b)->qs);     \
+                for (int r = 0; r < R; r++) {                                                                       \
+                    const __m256i s = SIGNED ? _mm256_sign_epi8(aq, wq[r]) : aq;                                    \
+                    const __m256 p = _mm256_cvtepi32_ps(DOT_U8S8(wu[r], s));                                        \
+                    acc[r][t] = _mm256_fmadd_ps(p, _mm256_broadcast_ss(&sc[r][t]), acc[r][t]);                      \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (int r = 0; r < R; r++) {                                                                               \
+            float m[4];                                                                                             \
+            _mm_storeu_ps(m, macc[r]);                                                                              \
+            for (int t = 0; t < T; t++) out[t * os + r] = hsum_ps(acc[r][t]) + (HAS_MIN ? m[t] : 0.0f);            \
+        }                                                                                                           \
+    }                                                                                                               \
+    static void NAME##_small(int64_t nb, const uint8_t *w, size_t ws, int64_t nr, const uint8_t *a, size_t as,      \
+                             int T, float *out, int64_t os) {                                                       \
+        float *adf = legacy_scratch_floats((size_t)8 * nb), *asf = adf + 4 * nb;                                    \
+        for (int64_t b = 0; b < nb; b++)                                                                            \
+            for (int t = 0; t < 4; t++) {                                                                           \
+                const ABLOCK *ab = (const ABLOCK *)(a + (t < T ? t : 0) * as) + b;                                  \
+                adf[4 * b + t] = t < T ? fp16(ab->d) : 0.0f;                                                        \
+                asf[4 * b + t] = t < T && HAS_MIN ? fp16(((const uint16_t *)ab)[1]) : 0.0f;                         \
+            }                                                                                                       \
+        int64_t r = 0;                                                                                              \
+        switch (T) {                                                                                                \
+        case 2:                                                                                                     \
+            for (; r + SMALL_R <= nr; r += SMALL_R)                                                                 \
+                NAME##_stile(SMALL_R, 2, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);                         \
+            for (; r < nr; r++) NAME##_stile(1, 2, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);               \
+            break;                                                                                                  \
+        case 3:                                                                                                     \
+            for (; r + SMALL_R <= nr; r += SMALL_R)                                                                 \
+                NAME##_stile(SMALL_R, 3, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);                         \
+            for (; r < nr; r++) NAME##_stile(1, 3, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);               \
+            break;                                                                                                  \
+        default:                                                                                                    \
+            for (; r + SMALL_R <= nr; r += SMALL_R)                                                                 \
+                NAME##_stile(SMALL_R, 4, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);                         \
+            for (; r < nr; r++) NAME##_stile(1, 4, nb, w + r * ws, ws, a, as, adf, asf, out + r, os);               \
+        }                                                                                                           \
+    }
 
 /// The GEMM tile: GEMM_R rows x GEMM_T tokens with every scale already a float (wd: [row][block],
 /// ad: [token][block]), so the loop is decode, int8 dot, convert, scale, accumulate. Per pair and block it
