@@ -1,8 +1,9 @@
-// The decoder forward pass shared by every supported architecture (traits in Architectures/).
-// It reads top to bottom like llama.cpp's graph: embed → per layer [norm → q,k,v → rope → cache →
-// attention → out-proj (+post-norm) → residual → norm → gated FFN (+post-norm) → residual] → norm → logits.
+// The decoder forward pass shared by every supported architecture (traits in Architectures/), for one
+// sequence and (through `runLayers`, see Transformer+Batch) for continuous batching. It reads top to bottom
+// like llama.cpp's graph: embed → per layer [norm → q,k,v → rope → cache → attention → out-proj
+// (+post-norm) → residual → norm → gated FFN (+post-norm) → residual] → norm → logits.
 //
-// Glossary (local names inside forward only): T tokens in the batch, C embedding width, F feed-forward
+// Glossary (local names inside runLayers): T tokens in the batch, C embedding width, F feed-forward
 // width, H query heads, KVH key/value heads, D head dimension.
 import CKernels
 import GGUF
@@ -33,11 +34,30 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
     /// Runs `tokens` (at positions cache.count ..< cache.count + tokens.count) through the model, appending
     /// their keys and values to `cache`. With `.last`, the last position's logits are in `scratch.logits`.
     func forward(_ tokens: UnsafeBufferPointer<Int32>, cache: KVCache, scratch s: Scratch, logits: LogitsRequest) {
+        let T = tokens.count, start = cache.count
+        precondition(T <= s.maxBatch && start + T <= cache.capacity)
+        runLayers(tokens, rows: (0..<T).map { BatchRow(cache: cache, position: start + $0) }, scratch: s)
+        switch logits {
+        case .none: break
+        case .last: outputLogits(rows: [T - 1], scratch: s)
+        case .all(let body):
+            var row = 0
+            while row < T {
+                let n = min(s.logitRows, T - row)
+                outputLogits(rows: Array(row..<row + n), scratch: s)
+                body(row, n, s.logits)
+                row += n
+            }
+        }
+    }
+
+    /// The decoder layers over a batch whose row `t` is token `tokens[t]` at `rows[t].position` of
+    /// `rows[t].cache` (one sequence, or several for continuous batching); leaves the final hidden states in
+    /// `scratch.hidden`. The projections and the feed-forward network run over all rows at once; rotary
+    /// embedding, the cache store and attention run per row against that row's own cache.
+    func runLayers(_ tokens: UnsafeBufferPointer<Int32>, rows: [BatchRow], scratch s: Scratch) {
         let c = config
         let T = tokens.count, C = c.embeddingLength, F = c.feedForwardLength
-        let start = cache.count
-        precondition(T <= s.maxBatch && start + T <= cache.capacity)
-
         embed(tokens, into: s.hidden)
         for (l, w) in weights.layers.enumerated() {
             rmsNorm(s.hidden, w.attentionNorm, into: s.normed, tokens: T)
@@ -49,8 +69,8 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
             addBias(w.queryBias, to: s.query, tokens: T)
             addBias(w.keyBias, to: s.key, tokens: T)
             addBias(w.valueBias, to: s.value, tokens: T)
-            positionAndStore(layer: l, weights: w, tokens: T, start: start, cache: cache, scratch: s)
-            attend(layer: l, tokens: T, start: start, cache: cache, scratch: s)
+            positionAndStore(layer: l, weights: w, rows: rows, scratch: s)
+            attend(layer: l, rows: rows, scratch: s)
             MatMul.multiply(w.output, s.attention, tokens: T, into: s.projected, activations: s.activations, pool: pool)
             applyLoRA(.output, layer: l, input: s.attention, into: s.projected, tokens: T)
             if let post = w.postAttentionNorm { rmsNorm(s.projected, post, into: s.projected, tokens: T) }
@@ -61,30 +81,16 @@ public final class Transformer: @unchecked Sendable {  // immutable after init; 
             project([(w.gate, s.gate), (w.up, s.up)], tokens: T, input: s.normed, scratch: s)
             applyLoRA(.gate, layer: l, input: s.normed, into: s.gate, tokens: T)
             applyLoRA(.up, layer: l, input: s.normed, into: s.up, tokens: T)
-            let gate = s.gate, up = s.up, act = s.activated
             switch c.traits.activation {
-            case .silu: lk_swiglu_f32(gate, up, act, Int64(T * F))
-            case .gelu: lk_geglu_f32(gate, up, act, Int64(T * F))
+            case .silu: lk_swiglu_f32(s.gate, s.up, s.activated, Int64(T * F))
+            case .gelu: lk_geglu_f32(s.gate, s.up, s.activated, Int64(T * F))
             }
             MatMul.multiply(w.down, s.activated, tokens: T, into: s.projected, activations: s.activations, pool: pool)
             applyLoRA(.down, layer: l, input: s.activated, into: s.projected, tokens: T)
             if let post = w.postFeedForwardNorm { rmsNorm(s.projected, post, into: s.projected, tokens: T) }
             lk_add_f32(s.hidden, s.projected, s.hidden, Int64(T * C))
         }
-        cache.count = start + T
-
-        switch logits {
-        case .none: break
-        case .last: outputLogits(from: T - 1, count: 1, scratch: s)
-        case .all(let body):
-            var row = 0
-            while row < T {
-                let n = min(s.logitRows, T - row)
-                outputLogits(from: row, count: n, scratch: s)
-                body(row, n, s.logits)
-                row += n
-            }
-        }
+        for row in rows { row.cache.count = max(row.cache.count, row.position + 1) }
     }
 
     func embed(_ tokens: UnsafeBufferPointer<Int32>, into hidden: UnsafeMutablePointer<Float>) {

@@ -210,15 +210,26 @@ public final class BatchScheduler: @unchecked Sendable {  // shared state is gua
         }
         totals.steps += 1
         totals.lastBatchRows = rows.count
+        // Each sequence has its own sampler and RNG, so they choose in parallel (a full-vocabulary draw
+        // costs about a millisecond on Gemma); the results are then taken in slot order.
+        var chosen = [Int32](repeating: 0, count: owners.count)
+        let session = session
+        chosen.withUnsafeMutableBufferPointer { chosen in
+            session.model.pool.parallelFor(owners.count) { i in
+                guard let s = owners[i].sequence else { return }
+                chosen[i] = s.sampler.sample(session.logits(i), vocabularySize: session.vocabularySize,
+                                             history: owners[i].tokens)
+            }
+        }
         for (i, slot) in owners.enumerated() {
             guard let s = slot.sequence else { continue }
-            sample(s, in: slot, logits: session.logits(i))
+            accept(chosen[i], for: s, in: slot)
         }
     }
 
-    private func sample(_ s: ActiveSequence, in slot: Slot, logits: UnsafeMutablePointer<Float>) {
+    /// Emits a sampled token, or finishes the sequence on an end-of-generation token or a stop condition.
+    private func accept(_ token: Int32, for s: ActiveSequence, in slot: Slot) {
         let parameters = s.parameters
-        let token = s.sampler.sample(logits, vocabularySize: session.vocabularySize, history: slot.tokens)
         let now = ContinuousClock.now
         if s.stats.generatedTokens == 0 {
             s.firstToken = now

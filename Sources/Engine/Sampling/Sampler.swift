@@ -2,12 +2,22 @@
 //   logit bias → repetition/presence/frequency penalties (over the last `penaltyWindow` tokens)
 //   → top-k → typical-p → top-p → min-p → temperature → draw from the softmax with the seeded RNG.
 // Temperature ≤ 0 short-circuits to greedy argmax (ties → lowest id) after bias and penalties.
+// Candidates are ordered by logit, highest first (ties: lower id first); the draw walks them in that order.
+//
+// Sorting a whole vocabulary (262,144 tokens for Gemma) for every token would cost more than the model
+// does when top-k is off (the OpenAI API's default). So the chain runs first on the head of the
+// distribution, the tokens within a few logits of the best, with the softmax sums still taken over every
+// candidate; the head is widened only when a cut or the draw lands below it (see `drawFromHead`).
 import Foundation
 
 public struct Sampler: Sendable {
     public var parameters: SamplingParameters
     private var rng: Xoshiro256
-    private var candidates: [(id: Int32, logit: Float)] = []
+    /// Up to this top-k the candidates are selected directly (linear in the vocabulary); above it, and
+    /// without top-k, the head of the distribution is sorted instead.
+    static let directTopK = 128
+    /// The head widths tried in turn, in logits below the best (× the temperature when above 1).
+    static let headWidths: [Float] = [4, 8, 16, 32]
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
@@ -20,22 +30,12 @@ public struct Sampler: Sendable {
         for (id, bias) in p.logitBias where Int(id) < n && id >= 0 { logits[Int(id)] += bias }
         applyPenalties(logits, vocabularySize: n, history: history)
         if p.isGreedy { return Sampler.argmax(logits, count: n) }
-
-        let k = p.topK > 0 ? min(p.topK, n) : n
-        candidates = Sampler.topCandidates(logits, count: n, k: k)
-        var probabilities = softmax(candidates.map(\.logit))
-        if p.typicalP < 1 { keepTypical(&probabilities) }
-        if p.topP < 1 { keepTopP(&probabilities) }
-        if p.minP > 0 { keepMinP(&probabilities) }
-        // Temperature reshapes what is left: softmax(logit / T).
-        let scaled = candidates.map { $0.logit / p.temperature }
-        probabilities = softmax(scaled)
-        var coin = rng.nextUnit()
-        for (i, probability) in probabilities.enumerated() {
-            coin -= probability
-            if coin < 0 { return candidates[i].id }
+        let coin = rng.nextUnit()
+        if p.typicalP >= 1 && (p.topK <= 0 || p.topK > Sampler.directTopK),
+           let token = Sampler.drawFromHead(logits, count: n, parameters: p, coin: coin) {
+            return token
         }
-        return candidates.last?.id ?? 0
+        return Sampler.draw(Sampler.distribution(logits, count: n, parameters: p), coin: coin)
     }
 
     /// Greedy choice: the highest logit; on a tie the lowest id wins (as llama.cpp's greedy sampler).
@@ -49,15 +49,142 @@ public struct Sampler: Sendable {
         return Int32(best)
     }
 
-    /// The k highest logits, sorted descending (ties by id), without sorting the whole vocabulary.
+    /// The chain's final distribution computed over the whole candidate list: the kept tokens in draw
+    /// order with their probabilities (after bias and penalties, which `sample` applies to `logits` first).
+    public static func distribution(_ logits: UnsafePointer<Float>, count n: Int,
+                                    parameters p: SamplingParameters) -> [(id: Int32, probability: Float)] {
+        var candidates = topCandidates(logits, count: n, k: p.topK > 0 ? min(p.topK, n) : n)
+        var probabilities = softmax(candidates.map(\.logit))
+        if p.typicalP < 1 { keepTypical(p.typicalP, &candidates, &probabilities) }
+        if p.topP < 1 {
+            var mass: Float = 0
+            var keep = probabilities.count
+            for (i, q) in probabilities.enumerated() {
+                mass += q
+                if mass >= p.topP { keep = i + 1; break }
+            }
+            truncate(to: keep, &candidates, &probabilities)
+        }
+        if p.minP > 0, let top = probabilities.first {
+            truncate(to: max(1, probabilities.prefix { $0 >= p.minP * top }.count), &candidates, &probabilities)
+        }
+        // Temperature reshapes what is left: softmax(logit / T).
+        probabilities = softmax(candidates.map { $0.logit / p.temperature })
+        return zip(candidates, probabilities).map { (id: $0.id, probability: $1) }
+    }
+
+    /// Walks `distribution` in order, spending `coin` (uniform in [0, 1)) on each probability.
+    public static func draw(_ distribution: [(id: Int32, probability: Float)], coin: Float) -> Int32 {
+        var coin = coin
+        for (id, probability) in distribution {
+            coin -= probability
+            if coin < 0 { return id }
+        }
+        return distribution.last?.id ?? 0
+    }
+
+    /// What `draw(distribution(…), coin)` picks, found on the head of the distribution at each width of
+    /// `headWidths` in turn; nil when even the widest head cannot decide (then the full sort must).
+    /// Not for typical-p, which reorders the candidates by surprise.
+    public static func drawFromHead(_ logits: UnsafePointer<Float>, count n: Int, parameters p: SamplingParameters,
+                                    coin: Float) -> Int32? {
+        var sums = SoftmaxSums()
+        for width in headWidths {
+            if let token = drawFromHead(logits, count: n, parameters: p, coin: coin, width: width * max(1, p.temperature),
+                                        sums: &sums) {
+                return token
+            }
+        }
+        return nil
+    }
+
+    /// Softmax denominators over the whole vocabulary, each computed at most once per draw.
+    private struct SoftmaxSums {
+        var plain: Float?   // Σ exp(l - best)
+        var scaled: Float?  // Σ exp(l/T - best/T)
+    }
+
+    /// The chain on the tokens at most `width` logits below the best (the head, sorted), the token that
+    /// `draw(distribution(…), coin)` picks; nil when the outcome depends on the order below the head.
+    /// Without top-k every token is a candidate, so softmax sums run over the whole vocabulary; a token
+    /// below the head is then at most e^-width as likely as the best.
+    private static func drawFromHead(_ logits: UnsafePointer<Float>, count n: Int, parameters p: SamplingParameters,
+                                     coin: Float, width: Float, sums: inout SoftmaxSums) -> Int32? {
+        let k = p.topK > 0 ? min(p.topK, n) : n, t = p.temperature
+        var best = -Float.infinity
+        for i in 0..<n { best = max(best, logits[i]) }
+        let floor = best - width
+        var head: [(id: Int32, logit: Float)] = []
+        for i in 0..<n where logits[i] >= floor { head.append((Int32(i), logits[i])) }
+        if k < n && head.count < k { return nil }  // some of the top k lie below the head
+        head.sort(by: precedes)
+        if k < n { head.removeLast(head.count - k) }
+        var belowHead = k == n && head.count < n  // candidates below the head exist (top-k off)
+        func total(_ term: (Float) -> Float) -> Float {
+            var sum: Float = 0
+            for i in 0..<n { sum += term(logits[i]) }
+            return sum
+        }
+
+        let exps = head.map { Foundation.exp($0.logit - best) }
+        var kept = head.count
+        var mass = exps.reduce(0, +)  // the softmax denominator over the kept candidates
+        if belowHead && (p.topP < 1 || p.minP > 0) {
+            if sums.plain == nil { sums.plain = total { Foundation.exp($0 - best) } }
+            mass = sums.plain!
+        }
+        if p.topP < 1 {
+            var cumulative: Float = 0
+            var cut: Int?
+            for i in 0..<kept {
+                cumulative += exps[i] / mass
+                if cumulative >= p.topP { cut = i + 1; break }
+            }
+            if let cut {
+                kept = cut
+                belowHead = false
+                mass = exps[..<kept].reduce(0, +)
+            } else if belowHead {
+                return nil
+            }
+        }
+        if p.minP > 0 {
+            let top = exps[0] / mass
+            var pass = 0
+            while pass < kept && exps[pass] / mass >= p.minP * top { pass += 1 }
+            if pass < kept {
+                kept = max(1, pass)
+                belowHead = false
+            } else if belowHead {
+                if Foundation.exp(-width) >= p.minP { return nil }  // a token below the head might pass
+                belowHead = false
+            }
+        }
+        let scaled = head[..<kept].map { Foundation.exp($0.logit / t - best / t) }
+        var scaledMass = scaled.reduce(0, +)
+        if belowHead {
+            if sums.scaled == nil { sums.scaled = total { Foundation.exp($0 / t - best / t) } }
+            scaledMass = sums.scaled!
+        }
+        var coin = coin
+        for i in 0..<kept {
+            coin -= scaled[i] / scaledMass
+            if coin < 0 { return head[i].id }
+        }
+        return belowHead ? nil : head[kept - 1].id
+    }
+
+    /// Draw order: the higher logit first; on a tie the lower id.
+    static func precedes(_ a: (id: Int32, logit: Float), _ b: (id: Int32, logit: Float)) -> Bool {
+        a.logit > b.logit || (a.logit == b.logit && a.id < b.id)
+    }
+
+    /// The k highest logits in draw order, without sorting the whole vocabulary when k is small.
     static func topCandidates(_ logits: UnsafePointer<Float>, count n: Int, k: Int) -> [(id: Int32, logit: Float)] {
         var all = (0..<n).map { (id: Int32($0), logit: logits[$0]) }
-        let ordered: (Int, Int) -> Bool = { a, b in
-            all[a].logit > all[b].logit || (all[a].logit == all[b].logit && all[a].id < all[b].id)
-        }
         if k < n {
             // Partial selection: keep a min-ordered window of the best k seen.
-            var heap = Array(all[0..<k]).sorted { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+            var heap = Array(all[0..<k]).sorted(by: precedes)
             for i in k..<n where all[i].logit > heap[k - 1].logit {
                 var j = k - 1
                 while j > 0 && heap[j - 1].logit < all[i].logit { heap[j] = heap[j - 1]; j -= 1 }
@@ -65,8 +192,7 @@ public struct Sampler: Sendable {
             }
             return heap
         }
-        let indices = (0..<n).sorted(by: ordered)
-        all = indices.map { all[$0] }
+        all.sort(by: precedes)
         return all
     }
 
@@ -84,50 +210,33 @@ public struct Sampler: Sendable {
         }
     }
 
-    private func softmax(_ logits: [Float]) -> [Float] {
+    static func softmax(_ logits: [Float]) -> [Float] {
         guard let maxLogit = logits.max() else { return [] }
         let exps = logits.map { Foundation.exp($0 - maxLogit) }
         let sum = exps.reduce(0, +)
         return exps.map { $0 / sum }
     }
 
-    /// Keeps the smallest prefix whose probability mass reaches top-p (at least one).
-    private mutating func keepTopP(_ probabilities: inout [Float]) {
-        var mass: Float = 0
-        var keep = probabilities.count
-        for (i, q) in probabilities.enumerated() {
-            mass += q
-            if mass >= parameters.topP { keep = i + 1; break }
-        }
-        truncate(to: keep, &probabilities)
-    }
-
-    /// Drops candidates less likely than min-p × the most likely one.
-    private mutating func keepMinP(_ probabilities: inout [Float]) {
-        guard let top = probabilities.first else { return }
-        let keep = max(1, probabilities.prefix { $0 >= parameters.minP * top }.count)
-        truncate(to: keep, &probabilities)
-    }
-
     /// Locally typical sampling: keep the tokens whose surprise is closest to the entropy.
-    private mutating func keepTypical(_ probabilities: inout [Float]) {
+    private static func keepTypical(_ typicalP: Float, _ candidates: inout [(id: Int32, logit: Float)],
+                                    _ probabilities: inout [Float]) {
         let entropy = -probabilities.reduce(Float(0)) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
-        let order = probabilities.indices.sorted {
-            abs(-log(probabilities[$0]) - entropy) < abs(-log(probabilities[$1]) - entropy)
-        }
+        let surprise = probabilities.map { abs(-log($0) - entropy) }
+        let order = probabilities.indices.sorted { surprise[$0] < surprise[$1] }
         var mass: Float = 0
         var kept: [Int] = []
         for i in order {
             kept.append(i)
             mass += probabilities[i]
-            if mass >= parameters.typicalP { break }
+            if mass >= typicalP { break }
         }
         kept.sort()
         candidates = kept.map { candidates[$0] }
         probabilities = softmax(candidates.map(\.logit))
     }
 
-    private mutating func truncate(to keep: Int, _ probabilities: inout [Float]) {
+    private static func truncate(to keep: Int, _ candidates: inout [(id: Int32, logit: Float)],
+                                 _ probabilities: inout [Float]) {
         guard keep < candidates.count else { return }
         candidates.removeLast(candidates.count - keep)
         probabilities = softmax(candidates.map(\.logit))
