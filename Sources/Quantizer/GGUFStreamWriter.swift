@@ -23,7 +23,7 @@ struct GGUFStreamWriter {
         alignment = header.alignment
         fd = Glibc.open(path + ".tmp", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw QuantizerError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        do { try Self.writeAll(fd, header.headerBytes(), path: path) } catch {
+        do { try writeAll(fd, header.headerBytes(), path: path) } catch {
             abort()
             throw error
         }
@@ -36,7 +36,7 @@ struct GGUFStreamWriter {
         guard next < layout.count, written + bytes.count <= layout[next].byteCount else {
             throw QuantizerError.writeFailed(path: path, reason: "more data than declared for tensor \(next < layout.count ? layout[next].name : "?")")
         }
-        try Self.writeAll(fd, bytes, path: path)
+        try writeAll(fd, bytes, path: path)
         written += bytes.count
     }
 
@@ -46,7 +46,7 @@ struct GGUFStreamWriter {
             throw QuantizerError.writeFailed(path: path, reason: "tensor '\(info.name)' has \(written) bytes, expected \(info.byteCount)")
         }
         let padding = alignUp(info.byteCount, to: alignment) - info.byteCount
-        if padding > 0 { try Self.writeAll(fd, [UInt8](repeating: 0, count: padding), path: path) }
+        if padding > 0 { try writeAll(fd, [UInt8](repeating: 0, count: padding), path: path) }
         next += 1
         written = 0
     }
@@ -69,20 +69,21 @@ struct GGUFStreamWriter {
         open = false
         unlink(path + ".tmp")
     }
+}
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let count = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw QuantizerError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-            }
-            offset += count
+/// write(2) until every byte is out (retrying when interrupted); a failure names `path`.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let count = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw QuantizerError.writeFailed(path: path, reason: String(cString: strerror(errno)))
         }
+        offset += count
     }
+}
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
-    }
+func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
 }

@@ -130,17 +130,12 @@ public enum QuantizeModel {
         }
         let file = try GGUFFile(path: input)
         let plan = try plan(file, options: options)
-        var writer = metadata(of: file, fileType: options.fileType)
+        var header = metadata(of: file, fileType: options.fileType)
         for entry in plan {
-            writer.addTensor(name: entry.name, dims: entry.info.dims, type: entry.targetType) { UnsafeRawBufferPointer(start: nil, count: 0) }
+            header.addTensor(name: entry.name, dims: entry.info.dims, type: entry.targetType) { UnsafeRawBufferPointer(start: nil, count: 0) }
         }
-        let temporary = output + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw QuantizerError.writeFailed(path: output, reason: String(cString: strerror(errno))) }
-        var closed = false
+        var writer = try GGUFStreamWriter(path: output, header: header)
         do {
-            defer { if !closed { close(fd) } }
-            try writeAll(fd, writer.headerBytes(), path: output)
             let pool = ThreadPool.shared(threads: max(1, options.threads))
             let total = plan.reduce(0) { $0 + $1.info.elementCount }
             var done = 0
@@ -157,7 +152,7 @@ public enum QuantizeModel {
                 let source = file.data(for: entry.info)
                 var error: Double? = nil
                 if !entry.needsConversion {
-                    try writeAll(fd, source, path: output)
+                    try writer.append(source)
                     done += entry.info.elementCount
                 } else {
                     let converter = RowConverter(sourceType: entry.info.type, targetType: entry.targetType,
@@ -174,8 +169,7 @@ public enum QuantizeModel {
                         sums.add(converter.convert(source.baseAddress! + row * converter.sourceRowBytes,
                                                    into: scratch.bytes, rowCount: count, firstRow: row,
                                                    floats: scratch.floats))
-                        try writeAll(fd, UnsafeRawBufferPointer(start: scratch.bytes, count: count * converter.targetRowBytes),
-                                     path: output)
+                        try writer.append(UnsafeRawBufferPointer(start: scratch.bytes, count: count * converter.targetRowBytes))
                         dropPages(UnsafeRawBufferPointer(start: source.baseAddress! + row * converter.sourceRowBytes,
                                                          count: count * converter.sourceRowBytes))
                         row += count
@@ -184,18 +178,13 @@ public enum QuantizeModel {
                     }
                     error = sums.relativeRMSE
                 }
-                let padding = alignUp(entry.targetByteCount, to: file.alignment) - entry.targetByteCount
-                if padding > 0 { try writeAll(fd, [UInt8](repeating: 0, count: padding), path: output) }
+                try writer.endTensor()
                 dropPages(source)
                 report(error, finished: true)
             }
-            closed = true
-            guard close(fd) == 0 else { throw QuantizerError.writeFailed(path: output, reason: String(cString: strerror(errno))) }
-            guard rename(temporary, output) == 0 else {
-                throw QuantizerError.writeFailed(path: output, reason: String(cString: strerror(errno)))
-            }
+            try writer.finish()
         } catch {
-            unlink(temporary)
+            writer.abort()
             throw error
         }
         var counts: [String: Int] = [:]
@@ -205,22 +194,6 @@ public enum QuantizeModel {
                               inputBytes: file.fileSize, outputBytes: outputBytes,
                               seconds: Date().timeIntervalSince(started), fallbacks: plan.filter(\.fellBack).count,
                               typeCounts: counts)
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw QuantizerError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-            }
-            offset += written
-        }
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
     }
 
     /// Lets the kernel drop the input pages of a finished tensor (they are file-backed and re-readable), so

@@ -136,15 +136,15 @@ struct SafetensorsWriter {
         fd = open(path + ".tmp", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw QuantizerError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         var length = UInt64(json.count).littleEndian
-        try withUnsafeBytes(of: &length) { try QuantizeModel.writeAll(fd, $0, path: path) }
-        try json.withUnsafeBytes { try QuantizeModel.writeAll(fd, $0, path: path) }
+        try withUnsafeBytes(of: &length) { try writeAll(fd, $0, path: path) }
+        try json.withUnsafeBytes { try writeAll(fd, $0, path: path) }
     }
 
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard next < declared.count, bytes.count == declared[next].bytes else {
             throw QuantizerError.writeFailed(path: path, reason: "tensor \(next) has \(bytes.count) bytes, not as declared")
         }
-        try QuantizeModel.writeAll(fd, bytes, path: path)
+        try writeAll(fd, bytes, path: path)
         next += 1
     }
 

@@ -57,4 +57,6 @@ public enum TerminalEvent: Hashable, Sendable {
     case paste(String)
     case resize(Size)
     case mouse(MouseEvent)
+    /// The process was told to end (SIGTERM, SIGHUP…): quit as Ctrl-Q does, saving a streaming reply.
+    case terminate
 }

@@ -22,22 +22,27 @@ func finishReason(_ reason: StopReason) -> String {
     }
 }
 
+/// An optional field written as `null` when it has no value, where OpenAI sends the key either way (`logprobs`, a
+/// stream chunk's `finish_reason`); synthesized encoding would leave the key out.
+@propertyWrapper
+struct EncodedNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
 struct ChatCompletion: Encodable {
     struct Message: Encodable { var role = "assistant"; var content: String }
     struct Choice: Encodable {
         var index = 0
         var message: Message
-        var logprobs: String? = nil
+        @EncodedNull var logprobs: String? = nil
         var finish_reason: String
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(message, forKey: .message)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finish_reason, forKey: .finish_reason)
-        }
-        enum CodingKeys: String, CodingKey { case index, message, logprobs, finish_reason }
     }
     var id: String
     var object = "chat.completion"
@@ -53,17 +58,8 @@ struct ChatCompletionChunk: Encodable {
     struct Choice: Encodable {
         var index = 0
         var delta: Delta
-        var logprobs: String? = nil
-        var finish_reason: String?
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encode(delta, forKey: .delta)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finish_reason, forKey: .finish_reason)
-        }
-        enum CodingKeys: String, CodingKey { case index, delta, logprobs, finish_reason }
+        @EncodedNull var logprobs: String? = nil
+        @EncodedNull var finish_reason: String?
     }
     var id: String
     var object = "chat.completion.chunk"
@@ -78,17 +74,8 @@ struct TextCompletion: Encodable {
     struct Choice: Encodable {
         var text: String
         var index = 0
-        var logprobs: String? = nil
-        var finish_reason: String?
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(text, forKey: .text)
-            try c.encode(index, forKey: .index)
-            try c.encode(logprobs, forKey: .logprobs)
-            try c.encode(finish_reason, forKey: .finish_reason)
-        }
-        enum CodingKeys: String, CodingKey { case text, index, logprobs, finish_reason }
+        @EncodedNull var logprobs: String? = nil
+        @EncodedNull var finish_reason: String?
     }
     var id: String
     var object = "text_completion"

@@ -19,13 +19,7 @@ public actor ServerService {
     /// Subscribes to `.serverCommands` before returning, then handles them.
     public func start() async {
         guard listener == nil else { return }
-        let commands = await bus.subscribe(.serverCommands)
-        listener = Task { [weak self] in
-            for await command in commands {
-                guard let self else { return }
-                await self.handle(command)
-            }
-        }
+        listener = await bus.deliver(.serverCommands, to: self) { await $0.handle($1) }
     }
 
     /// Stops listening and stops a running server (waits until it has shut down).

@@ -8,6 +8,8 @@ public enum Msg: Sendable, Equatable {
     case paste(String)
     case mouse(MouseEvent)
     case resize(Size)
+    /// The process was told to end (SIGTERM, SIGHUP…): quit as Ctrl-Q does.
+    case terminate
     /// Wall-clock time, about once a second (stamps saved conversations).
     case tick(Date)
     case generation(GenerationEvent)
@@ -26,6 +28,7 @@ public enum Msg: Sendable, Equatable {
         case .paste(let text): self = .paste(text)
         case .resize(let size): self = .resize(size)
         case .mouse(let mouse): self = .mouse(mouse)
+        case .terminate: self = .terminate
         }
     }
 }

@@ -14,6 +14,7 @@ public func reduce(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .key(let key): return handleKey(&state, key)
     case .paste(let text): return handlePaste(&state, text)
     case .mouse(let mouse): return handleMouse(&state, mouse)
+    case .terminate: return perform(&state, .quit)          // a streaming reply is stopped and saved first
     case .resize(let size):
         state.size = size
         return []

@@ -94,8 +94,9 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     public func pollEvents() -> [TerminalEvent] {
-        // A SIGTERM (or SIGINT, SIGHUP, SIGQUIT) recorded by its handler: restore here, outside the handler, and die of it.
-        if let sig = TerminalSession.pendingTermination { TerminalSession.restoreAndDie(of: sig) }
+        // A SIGTERM (or SIGHUP, SIGINT, SIGQUIT) recorded by its handler: the app quits as Ctrl-Q does, then the
+        // command dies of it (TerminalSession.exitIfTerminated).
+        if TerminalSession.takeTermination() != nil { return [.terminate] }
         var raw: [RawInput] = []
         var ch: wint_t = 0
         while raw.count < 65_536 {

@@ -3,9 +3,11 @@
 //
 // A signal handler may only call async-signal-safe functions, and ncurses' endwin is not one. So:
 // - a termination signal's handler only records the signal and writes a byte to a pipe. The run loop (through
-//   `NcursesBackend.pollEvents`) sees it within a frame, restores the terminal with endwin there and dies of the
-//   same signal, so the exit status stays honest. A watchdog thread reads the pipe and does the same if the run
-//   loop has not within a second (no UI running yet or any more, or a stuck frame).
+//   `NcursesBackend.pollEvents`) takes it within a frame and quits as Ctrl-Q does (a streaming reply is stopped
+//   and saved); after its shutdown the command calls `exitIfTerminated()`, which restores the terminal with endwin
+//   and dies of the same signal, so the exit status stays honest. A watchdog thread reads the pipe and restores and
+//   dies itself if the run loop has not taken the signal within a second (no UI running yet or any more, or a
+//   stuck frame), or has taken it but not exited `shutdownGrace` seconds later.
 // - a fatal signal leaves no loop to come back to: its handler writes escape bytes prepared in advance (leave the
 //   alternate screen, mouse and bracketed paste off, cursor visible, attributes reset) and puts back the terminal
 //   modes saved at start with tcsetattr (both async-signal-safe), then re-raises with the default action.
@@ -17,6 +19,10 @@ public enum TerminalSession {
     nonisolated(unsafe) private static var installed = false
     /// The termination signal received and not yet acted on; 0 when none.
     private static let pending = Atomic<Int32>(0)
+    /// Set when the run loop has taken the pending signal and is quitting in order.
+    private static let taken = Atomic<Bool>(false)
+    /// Seconds the watchdog allows an orderly quit (saves, services stopping) once the run loop took the signal.
+    static let shutdownGrace: UInt32 = 5
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
     nonisolated(unsafe) private static var pipeRead: Int32 = -1
     nonisolated(unsafe) private static var savedModes = termios()
@@ -41,6 +47,7 @@ public enum TerminalSession {
         haveSavedModes = tcgetattr(STDIN_FILENO, &savedModes) == 0
         // Every static a handler reads is initialised here, never first touched inside a handler.
         _ = pending.load(ordering: .relaxed)
+        _ = taken.load(ordering: .relaxed)
         _ = crashBytes
         crashByteCount = 0
         var fds: [Int32] = [-1, -1]
@@ -89,6 +96,20 @@ public enum TerminalSession {
         return sig == 0 ? nil : sig
     }
 
+    /// The pending termination signal, taken by the run loop to quit in order; the watchdog then waits
+    /// `shutdownGrace` seconds for `exitIfTerminated()` instead of one.
+    static func takeTermination() -> Int32? {
+        guard let sig = pendingTermination else { return nil }
+        taken.store(true, ordering: .relaxed)
+        return sig
+    }
+
+    /// Ends the process by the termination signal that made the run loop quit, if one did (call after shutdown):
+    /// the exit status then says the signal (128 + its number), as if it had struck at once.
+    public static func exitIfTerminated() {
+        if let sig = pendingTermination { restoreAndDie(of: sig) }
+    }
+
     /// Gives the terminal back (endwin, bracketed paste off) and ends the process by `sig`'s default action.
     /// Runs on the run loop's thread (or the watchdog's), never in a signal handler.
     static func restoreAndDie(of sig: Int32) -> Never {
@@ -109,7 +130,8 @@ public enum TerminalSession {
         if haveSavedModes { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedModes) }
     }
 
-    /// A thread that waits on the pipe; after a termination signal it gives the run loop a second to act.
+    /// A thread that waits on the pipe; after a termination signal it gives the run loop a second to take it, and
+    /// then, if taken, `shutdownGrace` seconds more to quit.
     private static func startWatchdog() {
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { _ in
@@ -120,6 +142,7 @@ public enum TerminalSession {
             while read(TerminalSession.pipeRead, &byte, 1) < 0, errno == EINTR {}
             guard let sig = TerminalSession.pendingTermination else { return nil }
             usleep(1_000_000)
+            if TerminalSession.taken.load(ordering: .relaxed) { sleep(TerminalSession.shutdownGrace) }
             TerminalSession.restoreAndDie(of: sig)
         }, nil)
         if started == 0 { pthread_detach(thread) }

@@ -52,13 +52,7 @@ public actor ChatService {
     /// ```
     public func start() async {
         guard listener == nil else { return }
-        let commands = await bus.subscribe(.chat)
-        listener = Task { [weak self] in
-            for await command in commands {
-                guard let self else { return }
-                await self.handle(command)
-            }
-        }
+        listener = await bus.deliver(.chat, to: self) { await $0.handle($1) }
     }
 
     /// Stops listening and cancels any running generation.

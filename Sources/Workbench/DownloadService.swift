@@ -46,13 +46,7 @@ public actor DownloadService {
     /// Subscribes to `.downloadCommands` before returning, so no command sent afterwards is missed.
     public func start() async {
         guard listener == nil else { return }
-        let commands = await bus.subscribe(.downloadCommands)
-        listener = Task { [weak self] in
-            for await command in commands {
-                guard let self else { return }
-                await self.handle(command)
-            }
-        }
+        listener = await bus.deliver(.downloadCommands, to: self) { await $0.handle($1) }
     }
 
     /// Stops listening and pauses every running download (their `.part` files stay for a later resume).

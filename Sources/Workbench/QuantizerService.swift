@@ -33,13 +33,7 @@ public actor QuantizerService {
     /// Subscribes to `.quantizeCommands` before returning, so no command sent afterwards is missed.
     public func start() async {
         guard listener == nil else { return }
-        let commands = await bus.subscribe(.quantizeCommands)
-        listener = Task { [weak self] in
-            for await command in commands {
-                guard let self else { return }
-                await self.handle(command)
-            }
-        }
+        listener = await bus.deliver(.quantizeCommands, to: self) { await $0.handle($1) }
     }
 
     public func stop() {

@@ -31,18 +31,12 @@ public actor TrainerService {
     /// Subscribes to `.trainCommands` before returning, so no command sent afterwards is missed.
     public func start() async {
         guard listener == nil else { return }
-        let commands = await bus.subscribe(.trainCommands)
         let bus = self.bus, events = self.events
         // One publisher keeps the training thread's events in order on the bus.
         publisher = Task {
             for await event in events { await bus.publish(event, on: .trainEvents) }
         }
-        listener = Task { [weak self] in
-            for await command in commands {
-                guard let self else { return }
-                await self.handle(command)
-            }
-        }
+        listener = await bus.deliver(.trainCommands, to: self) { await $0.handle($1) }
     }
 
     public func stop() {

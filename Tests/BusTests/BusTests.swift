@@ -138,3 +138,36 @@ private func eventually(_ condition: () async -> Bool) async -> Bool {
     for i in 0..<7 { await bus.publish(i, on: numbers) }
     #expect(await bus.publishedCount == 7)
 }
+
+/// What a service does with `deliver`: records the commands it is handed.
+private actor Recorder {
+    var seen: [Int] = []
+    func record(_ n: Int) async {
+        await Task.yield()                 // a handler that suspends must still see the next message only after
+        seen.append(n)
+    }
+}
+
+@Test func deliverHandsAServiceEveryMessageInOrderFromTheMomentItReturns() async {
+    let bus = Bus()
+    let recorder = Recorder()
+    let listener = await bus.deliver(numbers, to: recorder) { await $0.record($1) }
+    for i in 0..<500 { await bus.publish(i, on: numbers) }
+    await bus.shutdown()
+    await listener.value                   // ends with the bus
+    #expect(await recorder.seen == Array(0..<500))
+}
+
+@Test func deliverStopsWhenCancelledAndHoldsTheServiceWeakly() async {
+    let bus = Bus()
+    var recorder: Recorder? = Recorder()
+    weak let held = recorder
+    let listener = await bus.deliver(numbers, to: recorder!) { await $0.record($1) }
+    recorder = nil
+    #expect(held == nil, "deliver kept the service alive")
+    await bus.publish(1, on: numbers)      // the first message after the service is gone ends the task
+    await listener.value
+    let cancelled = await bus.deliver(numbers, to: Recorder()) { await $0.record($1) }
+    cancelled.cancel()
+    await cancelled.value
+}

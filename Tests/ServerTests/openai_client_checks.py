@@ -109,6 +109,19 @@ def suite_api(args, client):
     check(seeded[0] == seeded[1], f"same seed, different text: {seeded}")
     check(other != seeded[0], "different seeds gave the same text")
 
+    # Keys OpenAI sends as explicit nulls (clients index them): logprobs always, finish_reason while a stream runs.
+    for path, prompt in (("/v1/chat/completions", {"messages": [{"role": "user", "content": "Hi"}]}),
+                         ("/v1/completions", {"prompt": "Hi"})):
+        request = dict(prompt, model=args.model, max_tokens=2, temperature=0)
+        status, body = raw(args.base_url, path, request, key=args.api_key)
+        choice = json.loads(body)["choices"][0] if status == 200 else {}
+        check("logprobs" in choice and choice["logprobs"] is None, f"{path}: no null logprobs in {body}")
+        status, body = raw(args.base_url, path, dict(request, stream=True), key=args.api_key)
+        first = json.loads(body.split("\n")[0].removeprefix("data: ")) if status == 200 else {}
+        choice = (first.get("choices") or [{}])[0]
+        check("finish_reason" in choice and choice["finish_reason"] is None and "logprobs" in choice
+              and choice["logprobs"] is None, f"{path}: first stream chunk {body.splitlines()[0] if body else body}")
+
     status, body = raw(args.base_url, "/health")
     check(status == 200 and json.loads(body)["status"] == "ok", f"health {status} {body}")
     status, body = raw(args.base_url, "/metrics")

@@ -7,12 +7,6 @@ import Testing
 
 private let smolSHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
-private func scratch(_ label: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-\(label)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 @Test func latheTUISearchesDownloadsWhileChattingThenLoads() async throws {
     let file = "tiny-smol-Q4_1.gguf"
     let server = try HubTestServer(repos: [.init("test/tiny-smol-gguf", files: [.local(file, from: TestPaths.smollm2, sha256: smolSHA256)],

@@ -8,24 +8,6 @@ import Foundation
 import LatheTestSupport
 import Testing
 
-private func scratch(_ label: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-\(label)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-private func shellSession(_ label: String) async throws -> TmuxSession {
-    let tmux = TmuxSession(label)
-    try tmux.start("env PS1='lathe-test$ ' bash --norc --noprofile -i; sleep 600")
-    try await tmux.waitFor("lathe-test$")
-    return tmux
-}
-
-private func enter(_ tmux: TmuxSession, _ line: String) throws {
-    try tmux.text(line)
-    try tmux.keys("Enter")
-}
-
 /// Saves one conversation under `root`'s data directory, as the workbench saves them: a user message of 80
 /// numbered rows and a short reply, far taller than the screen.
 private func seedLongConversation(in root: String) throws {

@@ -2,31 +2,13 @@
 // shell in the pane so job control and the shell's own view of the terminal are real: Ctrl-Z suspends and `fg`
 // redraws; mouse clicks on the tab bar switch panes; the theme comes from --theme, F9 and the saved config, falls
 // back to 8 colours and drops all colour under NO_COLOR (seen in `capture-pane -e`); Ctrl-C stops a generation and
-// quits when idle; SIGTERM and a crash (SIGILL, as a Swift trap raises) leave the terminal as they found it.
+// quits when idle; SIGTERM and a crash (SIGILL, as a Swift trap raises) leave the terminal as they found it, and
+// SIGTERM or SIGHUP during a reply saves the reply so far, as Ctrl-Q does.
+import Bus
 import Foundation
 import LatheTestSupport
 import Screen
 import Testing
-
-private func scratch(_ label: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-\(label)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-/// A tmux session running an interactive bash (no rc files) with a known prompt.
-private func shellSession(_ label: String) async throws -> TmuxSession {
-    let tmux = TmuxSession(label)
-    try tmux.start("env PS1='lathe-test$ ' bash --norc --noprofile -i; sleep 600")
-    try await tmux.waitFor("lathe-test$")
-    return tmux
-}
-
-/// Types a command line into the shell and runs it.
-private func enter(_ tmux: TmuxSession, _ line: String) throws {
-    try tmux.text(line)
-    try tmux.keys("Enter")
-}
 
 /// The column where `label` starts on the first row (the tab bar): all of it is single-width text.
 private func tabColumn(_ tmux: TmuxSession, _ label: String) throws -> Int {
@@ -227,11 +209,10 @@ func aSignalRestoresTheTerminalAndTheShellWorks(signal: Int32) async throws {
     defer { try? FileManager.default.removeItem(atPath: root) }
     // lathe runs under a non-interactive sh, which (unlike an interactive bash) never resets the terminal after a
     // child killed by a signal: what `stty` sees afterwards is what lathe left.
-    let pidFile = root + "/lathe.pid"
-    try "echo $$ > \(pidFile)\nexec \(TmuxSession.latheCommand(root: root))\n".write(toFile: root + "/lathe.sh", atomically: true, encoding: .utf8)
+    let script = try writeLatheScript(root: root)
     try """
     ulimit -c 0
-    sh \(root)/lathe.sh
+    sh \(script)
     echo LATHE-EXITED $?
     echo STTY $(stty -a | tr -s ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|icrnl|opost|onlcr)' | sort | tr '\\n' ' ')
     echo TPUT $(tput cols) $(tput lines)
@@ -244,8 +225,7 @@ func aSignalRestoresTheTerminalAndTheShellWorks(signal: Int32) async throws {
     try await tmux.waitFor("SmolLM2", seconds: 60)
     #expect(try tmux.display("#{alternate_on} #{mouse_any_flag}") == "1 1")
 
-    let pid = try #require(pid_t(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-    #expect(kill(pid, signal) == 0)
+    #expect(kill(try lathePID(root: root), signal) == 0)
     try await tmux.waitFor("TPUT")
     let lines = tmux.screen().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(lines.contains("LATHE-EXITED \(128 + signal)"))                     // died of the signal, honestly reported
@@ -259,4 +239,40 @@ func aSignalRestoresTheTerminalAndTheShellWorks(signal: Int32) async throws {
 
     try enter(tmux, "echo PROMPT-$((6 * 7))")                                     // the shell takes and echoes input
     try await tmux.waitFor("the shell's answer") { $0.split(separator: "\n").contains("PROMPT-42") }
+}
+
+/// SIGTERM (a shutdown, `kill`) or SIGHUP (the terminal closed) while a reply streams: lathe quits as Ctrl-Q does,
+/// saving the conversation with the reply as far as it got, then dies of the signal.
+@Test(arguments: [SIGTERM, SIGHUP])
+func aSignalDuringAReplySavesItLikeCtrlQ(signal: Int32) async throws {
+    let label = signal == SIGTERM ? "sigterm-save-e2e" : "sighup-save-e2e"
+    let root = try scratch(label)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let script = try writeLatheScript(root: root)
+    let tmux = try await shellSession(label)
+    defer { tmux.kill() }
+    try enter(tmux, "sh \(script); echo LATHE-EXITED $?")
+    try await tmux.waitFor("SmolLM2", seconds: 60)
+    let pid = try lathePID(root: root)
+    let question = "Write a very long story about a dragon."
+    try enter(tmux, question)
+    // The signal goes out the moment tokens show, from the polling thread: the reply cannot end first.
+    try await tmux.waitFor("tokens streaming", seconds: 60) { screen in
+        guard screen.range(of: #"generating… [1-9]\d* tokens"#, options: .regularExpression) != nil else { return false }
+        kill(pid, signal)
+        return true
+    }
+    try await tmux.waitFor("LATHE-EXITED \(128 + signal)", seconds: 30)     // still dies of the signal
+
+    struct Saved: Decodable { var conversation: Conversation }
+    let directory = root + "/data/conversations"
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    let saved = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.map {
+        try decoder.decode(Saved.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/" + $0))).conversation
+    }
+    let messages = try #require(saved.first { !$0.messages.isEmpty }?.messages, "no conversation saved")
+    #expect(messages.map(\.role) == [.user, .assistant])
+    #expect(messages.first?.text == question)
+    #expect(!(messages.last?.text.isEmpty ?? true), "the partial reply was not saved")
 }

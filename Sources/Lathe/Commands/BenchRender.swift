@@ -111,6 +111,7 @@ enum StreamingUIBench {
         backend.feed([.key(.ctrl("q"))])
         let result = await app.value
         (backend.base as? NcursesBackend)?.end()
+        if onTerminal { TerminalSession.exitIfTerminated() }
         await sampler.stop()
         await chat.stop()
         await models.stop()

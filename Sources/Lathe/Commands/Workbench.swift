@@ -91,6 +91,7 @@ struct WorkbenchCommand: AsyncParsableCommand {
         config.theme = result.state.themeName
         config.lastModel = result.state.models.loaded?.path ?? config.lastModel
         try? config.save(to: dirs.configFile)
+        TerminalSession.exitIfTerminated()          // quit by SIGTERM/SIGHUP: die of it now that all is saved
     }
 
     private var resolvedAPIKey: String? { apiKey ?? ProcessInfo.processInfo.environment["LATHE_API_KEY"] }
