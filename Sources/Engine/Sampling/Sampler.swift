@@ -116,6 +116,7 @@ public struct Sampler: Sendable {
         let floor = best - width
         var head: [(id: Int32, logit: Float)] = []
         for i in 0..<n where logits[i] >= floor { head.append((Int32(i), logits[i])) }
+        if head.isEmpty { return nil }  // NaN logits: leave them to the full path
         if k < n && head.count < k { return nil }  // some of the top k lie below the head
         head.sort(by: precedes)
         if k < n { head.removeLast(head.count - k) }
